@@ -1,0 +1,44 @@
+/* Return codes, error detail and library version. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "peerguard/peerguard.h"
+
+const char *peerguard_version(void)
+{
+	return PEERGUARD_VERSION;
+}
+
+int peerguard_version_number(void)
+{
+	return PEERGUARD_VERSION_NUMBER;
+}
+
+const char *peerguard_strerror(int code)
+{
+	switch (code) {
+	case PEERGUARD_OK: return "success";
+	case PEERGUARD_ERROR: return "internal error";
+	case PEERGUARD_ENOMEM: return "out of memory";
+	case PEERGUARD_EINVAL: return "invalid argument";
+	case PEERGUARD_EPOLICY: return "invalid policy";
+	case PEERGUARD_EINPUT: return "invalid input";
+	case PEERGUARD_EIO: return "file could not be read";
+	case PEERGUARD_ELIMIT: return "limit exceeded";
+	case PEERGUARD_EEXPR: return "invalid JMESPath expression";
+	case PEERGUARD_EEVAL: return "evaluation failed";
+	case PEERGUARD_ENOTFOUND: return "not found";
+	default: return "unknown error code";
+	}
+}
+
+void peerguard_error_clear(peerguard_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
+}
+
+void peerguard_free(void *p)
+{
+	free(p);
+}
