@@ -51,9 +51,18 @@ jmespath_expr *jmespath_compile(const char *text, size_t len, const jmespath_lim
  * returns 0 and stores a new reference in *out (json_null() for no
  * result).  On failure returns -1 with err filled in.  A compiled
  * expression is immutable and may be searched from several threads.
+ * The result may share values with data and with the expression's
+ * literals, so treat it as read-only.
  */
 int jmespath_search(json_t **out, const jmespath_expr *expr, json_t *data,
 	const jmespath_limits *limits, jmespath_error *err);
+
+/**
+ * Serialises value like json_dumps(value, flags), but writes each real with
+ * the fewest digits that read back as the same double ("0.1", not
+ * "0.10000000000000001").  Returns a new string freed with free(), or NULL.
+ */
+char *jmespath_dumps(const json_t *value, size_t flags);
 
 /** Returns the source text of a compiled expression (borrowed). */
 const char *jmespath_source(const jmespath_expr *expr);

@@ -1,0 +1,450 @@
+/*
+ * Evaluating an input against a policy set: records to resources, resources
+ * through conditions and filters, matches to decisions.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "core/decide.h"
+#include "core/decision.h"
+#include "core/eval.h"
+#include "core/input.h"
+#include "core/internal.h"
+#include "core/policy.h"
+
+typedef struct run {
+	const peerguard_policy_set *set;
+	const peerguard_context *ctx;
+	double now;
+	eval_env *envs;            /* one per policy */
+	peerguard_result *result;
+	size_t n_resources;        /* describe records in the input */
+	const char *input_name;
+} run;
+
+static double clock_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static void add_eval_error(run *r, const peerguard_error *e, size_t index)
+{
+	peerguard_error copy = *e;
+	char where[64];
+
+	if (!copy.file[0])
+		copy_truncated(copy.file, sizeof(copy.file), r->input_name);
+	snprintf(where, sizeof(where), "record %zu", index);
+	if (!copy.path[0])
+		copy_truncated(copy.path, sizeof(copy.path), where);
+	result_add_error(r->result, &copy);
+}
+
+/* The pseudo-resource conditions are evaluated on, as Cloud Custodian builds it. */
+static json_t *condition_resource(const policy *p, const eval_env *env)
+{
+	char now[40];
+
+	time_format_rfc3339(env->vars.now, now, sizeof(now));
+	return json_pack("{s:s,s:s?,s:s,s:s,s:s?,s:s,s:{s:s}}", "name", p->name, "region", env->vars.region,
+		"resource", "aws.peering-connection", "provider", "aws", "account_id", env->vars.account_id,
+		"now", now, "policy", "name", p->name);
+}
+
+static json_t *side_info(json_t *resource, const char *key)
+{
+	json_t *info = json_object_get(resource, key);
+	char buf[32];
+	const char *owner = account_id_text(json_object_get(info, "OwnerId"), buf, sizeof(buf));
+
+	return json_pack("{s:s?,s:s?,s:s?}", "owner_id", owner, "vpc_id", json_string_at(info, "VpcId"),
+		"region", json_string_at(info, "Region"));
+}
+
+static json_t *event_info(json_t *record, json_t *envelope)
+{
+	json_t *identity = json_object_get(record, "userIdentity");
+
+	return json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "id", json_string_at(record, "eventID"),
+		"name", json_string_at(record, "eventName"), "time", json_string_at(record, "eventTime"),
+		"source", json_string_at(record, "eventSource"), "region", json_string_at(record, "awsRegion"),
+		"account", json_string_at(record, "recipientAccountId"), "caller", json_string_at(identity, "arn"),
+		"envelope_id", json_string_at(envelope, "id"));
+}
+
+/* Evaluates one policy on one resource and appends the decision. */
+static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record, json_t *envelope,
+	const char *account_id, const char *region, double state_time, size_t index)
+{
+	const policy *p = &r->set->policies[pi];
+	eval_env *env = &r->envs[pi];
+	peerguard_error eval_err;
+	int matched = 0, cond = 1;
+	json_t *obj, *explain = NULL;
+	decide_out d;
+	char time_text[40];
+	peerguard_decision *dec;
+
+	env->vars.account_id = account_id;
+	env->vars.region = region;
+	env->envelope = envelope;
+	env->err = &eval_err;
+	env->failed = 0;
+	env->violations = json_array();
+	if (r->ctx && (r->ctx->flags & PEERGUARD_EXPLAIN))
+		explain = env->explain = json_array();
+	memset(&eval_err, 0, sizeof(eval_err));
+
+	if (p->conditions && p->conditions->n_children) {
+		json_t *pseudo = condition_resource(p, env);
+
+		if (filter_eval(&cond, p->conditions, pseudo, env) < 0)
+			cond = 0;
+		json_decref(pseudo);
+	}
+	if (cond && !env->failed && filter_eval(&matched, p->filters, resource, env) < 0)
+		matched = 0;
+	if (env->failed) {
+		if (!eval_err.message[0])
+			error_set(&eval_err, PEERGUARD_EEVAL, NULL, "policy '%s' could not be evaluated", p->name);
+		add_eval_error(r, &eval_err, index);
+		matched = 0;
+	}
+
+	if (matched) {
+		decide_action(&d, resource, account_id, p->removal, p->reject_fallback_delete, region);
+	} else {
+		decide_action(&d, resource, account_id, REMOVAL_NONE, 0, region);
+		snprintf(d.reason, sizeof(d.reason), "%s",
+			env->failed ? "The policy could not be evaluated; see the errors." :
+			!cond ? "The policy's conditions did not hold." : "The policy's filters did not match.");
+	}
+
+	if (!matched && r->ctx && (r->ctx->flags & PEERGUARD_MATCHED_ONLY)) {
+		json_decref(env->violations);
+		json_decref(explain);
+		env->violations = env->explain = NULL;
+		return;
+	}
+
+	time_format_rfc3339(state_time, time_text, sizeof(time_text));
+	obj = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:O,s:s}",
+		"policy", p->name,
+		"resource_id", json_string_at(resource, "VpcPeeringConnectionId") ? json_string_at(resource, "VpcPeeringConnectionId") : "",
+		"matched", matched,
+		"side", peerguard_side_name(d.side),
+		"state", json_string_at(json_object_get(resource, "Status"), "Code") ? json_string_at(json_object_get(resource, "Status"), "Code") : "",
+		"state_source", envelope ? "event" : "describe",
+		"state_time", time_text,
+		"action", peerguard_action_name(d.action),
+		"api_call", d.api_call,
+		"region", d.region ? d.region : "",
+		"reason", d.reason,
+		"account_id", account_id,
+		"requester", side_info(resource, "RequesterVpcInfo"),
+		"accepter", side_info(resource, "AccepterVpcInfo"),
+		"violations", env->violations,
+		"policy_revision", r->set->revision);
+	if (obj && matched && json_array_size(p->passthrough))
+		json_object_set(obj, "actions", p->passthrough);
+	if (obj && envelope)
+		json_object_set_new(obj, "event", event_info(record, envelope));
+	if (obj && explain)
+		json_object_set(obj, "explain", explain);
+
+	dec = result_add(r->result, obj);
+	if (dec) {
+		dec->matched = matched;
+		dec->side = d.side;
+		dec->action = d.action;
+		dec->source = envelope ? PEERGUARD_SOURCE_EVENT : PEERGUARD_SOURCE_DESCRIBE;
+		dec->state_time = state_time;
+		if (matched)
+			r->result->matched++;
+	}
+	json_decref(env->violations);
+	json_decref(explain);
+	env->violations = env->explain = NULL;
+}
+
+/* Adds id to ids when it is a pcx- string not yet there (c7n's match_ids keeps pcx- ids only). */
+static void collect_id(json_t *ids, json_t *id)
+{
+	size_t i;
+	json_t *have;
+
+	if (!json_is_string(id) || strncmp(json_string_value(id), "pcx-", 4) != 0)
+		return;
+	json_array_foreach(ids, i, have)
+		if (json_equal(have, id))
+			return;
+	json_array_append(ids, id);
+}
+
+/* Extracts resource ids from a CloudTrail record for one policy: first matching event with ids wins. */
+static json_t *extract_ids(const policy *p, const peerguard_limits *limits, json_t *record, json_t *envelope)
+{
+	const char *source = json_string_at(record, "eventSource");
+	const char *name = json_string_at(record, "eventName");
+	jmespath_limits jl = { limits->jmespath_max_steps, limits->jmespath_max_length };
+
+	if (!source || !name)
+		return NULL;
+	for (size_t i = 0; i < p->n_events; i++) {
+		const trail_event *te = &p->events[i];
+		jmespath_error jerr;
+		json_t *found = NULL, *ids;
+
+		if (strcmp(te->source, source) != 0 || strcmp(te->event, name) != 0)
+			continue;
+		if (jmespath_search(&found, te->ids, te->ids_on_envelope ? envelope : record, &jl, &jerr) < 0)
+			continue;
+		ids = json_array();
+		if (json_is_array(found)) {
+			size_t k;
+			json_t *id;
+
+			json_array_foreach(found, k, id)
+				collect_id(ids, id);
+		} else {
+			collect_id(ids, found);
+		}
+		json_decref(found);
+		if (json_array_size(ids) > 0)
+			return ids;
+		json_decref(ids);
+	}
+	return NULL;
+}
+
+static int event_is_skipped(json_t *record)
+{
+	json_t *code = json_object_get(record, "errorCode");
+
+	/* Failed calls and DryRun calls (errorCode Client.DryRunOperation) change nothing. */
+	return code && !json_is_null(code);
+}
+
+static void evaluate_event(run *r, const input_item *item)
+{
+	json_t *record = item->record, *envelope = item->envelope;
+	const char *account = r->ctx && r->ctx->account_id ? r->ctx->account_id : NULL;
+	const char *region = r->ctx && r->ctx->region ? r->ctx->region : json_string_at(record, "awsRegion");
+	const char *event_time = json_string_at(record, "eventTime");
+	json_t *element = json_object_get(json_object_get(record, "responseElements"), "vpcPeeringConnection");
+	double state_time = r->now;
+	char account_buf[32];
+
+	if (!account) {
+		account = account_id_text(json_object_get(record, "recipientAccountId"), account_buf, sizeof(account_buf));
+		if (!account)
+			account = json_string_at(envelope, "account");
+	}
+	if (event_time)
+		time_parse_rfc3339(event_time, &state_time);
+	if (event_is_skipped(record))
+		return;
+
+	for (size_t pi = 0; pi < r->set->count; pi++) {
+		const policy *p = &r->set->policies[pi];
+		json_t *ids;
+		size_t k;
+		json_t *id;
+
+		if (p->mode != MODE_CLOUDTRAIL)
+			continue;
+		ids = extract_ids(p, &r->set->limits, record, envelope);
+		if (!ids)
+			continue;
+		r->envs[pi].resource_count = json_array_size(ids);
+		json_array_foreach(ids, k, id) {
+			json_t *resource;
+
+			if (element && json_is_string(json_object_get(element, "vpcPeeringConnectionId")) &&
+			    json_equal(json_object_get(element, "vpcPeeringConnectionId"), id))
+				resource = input_describe_from_event(element);
+			else
+				resource = json_pack("{s:O}", "VpcPeeringConnectionId", id);
+			if (!resource)
+				continue;
+			decide_resource(r, pi, resource, record, envelope, account, region, state_time, item->index);
+			json_decref(resource);
+		}
+		json_decref(ids);
+	}
+}
+
+static void evaluate_describe(run *r, const input_item *item)
+{
+	const char *account = r->ctx ? r->ctx->account_id : NULL;
+	const char *region = r->ctx ? r->ctx->region : NULL;
+
+	for (size_t pi = 0; pi < r->set->count; pi++) {
+		const policy *p = &r->set->policies[pi];
+
+		if (p->mode == MODE_CLOUDTRAIL)
+			continue;
+		r->envs[pi].resource_count = r->n_resources;
+		decide_resource(r, pi, item->record, NULL, NULL, account, region, r->now, item->index);
+	}
+}
+
+/* Stops a policy that matched more resources than its max-resources from acting on any of them. */
+static void enforce_max_resources(run *r)
+{
+	for (size_t pi = 0; pi < r->set->count; pi++) {
+		const policy *p = &r->set->policies[pi];
+		size_t matched = 0;
+
+		if (!p->max_resources)
+			continue;
+		for (size_t i = 0; i < r->result->count; i++)
+			if (r->result->decisions[i].matched &&
+			    strcmp(json_string_at(r->result->decisions[i].obj, "policy"), p->name) == 0)
+				matched++;
+		if (matched <= (size_t)p->max_resources)
+			continue;
+		for (size_t i = 0; i < r->result->count; i++) {
+			peerguard_decision *d = &r->result->decisions[i];
+			char reason[256];
+
+			if (!d->matched || strcmp(json_string_at(d->obj, "policy"), p->name) != 0)
+				continue;
+			snprintf(reason, sizeof(reason),
+				"The policy matched %zu resources, more than its max-resources of %ld, so no action is taken.",
+				matched, p->max_resources);
+			d->action = PEERGUARD_ACTION_NONE;
+			json_object_set_new(d->obj, "action", json_string("none"));
+			json_object_set_new(d->obj, "api_call", json_string(""));
+			json_object_set_new(d->obj, "reason", json_string(reason));
+		}
+		{
+			peerguard_error e;
+			error_site site = { r->input_name, 0, 0, p->name, NULL };
+
+			error_set(&e, PEERGUARD_ELIMIT, &site,
+				"policy '%s' matched %zu resources, more than max-resources %ld; no action taken",
+				p->name, matched, p->max_resources);
+			result_add_error(r->result, &e);
+		}
+	}
+}
+
+int peerguard_evaluate(peerguard_result **out, const peerguard_policy_set *set,
+	const peerguard_context *ctx, peerguard_input_kind kind, const char *data, size_t len,
+	const char *name, peerguard_error *err)
+{
+	input_batch batch;
+	run r;
+	int rc;
+
+	if (!out)
+		return error_set(err, PEERGUARD_EINVAL, NULL, "out must not be NULL");
+	*out = NULL;
+	if (!set || !data)
+		return error_set(err, PEERGUARD_EINVAL, NULL, "set and data must not be NULL");
+	if (ctx && ctx->version != PEERGUARD_CONTEXT_VERSION)
+		return error_set(err, PEERGUARD_EINVAL, NULL, "peerguard_context.version is %u, expected %u; initialise it with PEERGUARD_CONTEXT_INIT",
+			ctx->version, PEERGUARD_CONTEXT_VERSION);
+	if (ctx && ctx->account_id && !account_id_valid(ctx->account_id))
+		return error_set(err, PEERGUARD_EINVAL, NULL, "account id '%s' is not 12 digits", ctx->account_id);
+	peerguard_error_clear(err);
+
+	memset(&batch, 0, sizeof(batch));
+	memset(&r, 0, sizeof(r));
+	r.set = set;
+	r.ctx = ctx;
+	r.now = ctx && ctx->now > 0 ? ctx->now : clock_now();
+	r.input_name = name ? name : "<input>";
+
+	rc = input_parse(&batch, data, len, r.input_name, kind, &set->limits, err);
+	if (rc < 0)
+		return rc;
+
+	r.result = calloc(1, sizeof(*r.result));
+	r.envs = calloc(set->count ? set->count : 1, sizeof(*r.envs));
+	if (!r.result || !r.envs) {
+		rc = error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
+		goto fail;
+	}
+	for (size_t pi = 0; pi < set->count; pi++) {
+		if (eval_env_init(&r.envs[pi], &set->policies[pi], &set->limits) < 0) {
+			rc = error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
+			goto fail;
+		}
+		r.envs[pi].vars.now = r.now;
+		r.envs[pi].vars.policy = set->policies[pi].name;
+	}
+
+	for (size_t i = 0; i < batch.n_errors; i++)
+		result_add_error(r.result, &batch.errors[i]);
+	for (size_t i = 0; i < batch.count; i++)
+		if (!batch.items[i].is_event)
+			r.n_resources++;
+	for (size_t i = 0; i < batch.count; i++) {
+		if (batch.items[i].is_event)
+			evaluate_event(&r, &batch.items[i]);
+		else
+			evaluate_describe(&r, &batch.items[i]);
+	}
+	enforce_max_resources(&r);
+
+	if (batch.count == 0 && batch.n_errors > 0 && batch.n_notes == 0) {
+		rc = batch.errors[0].code;
+		if (err)
+			*err = batch.errors[0];
+		goto fail;
+	}
+
+	for (size_t pi = 0; pi < set->count; pi++)
+		eval_env_clear(&r.envs[pi]);
+	free(r.envs);
+	input_batch_clear(&batch);
+	*out = r.result;
+	return 0;
+
+fail:
+	for (size_t pi = 0; r.envs && pi < set->count; pi++)
+		eval_env_clear(&r.envs[pi]);
+	free(r.envs);
+	peerguard_result_free(r.result);
+	input_batch_clear(&batch);
+	return rc;
+}
+
+int peerguard_evaluate_event(peerguard_result **out, const peerguard_policy_set *set,
+	const peerguard_context *ctx, const char *json, size_t len, peerguard_error *err)
+{
+	return peerguard_evaluate(out, set, ctx, PEERGUARD_INPUT_EVENTS, json, len, NULL, err);
+}
+
+int peerguard_evaluate_resources(peerguard_result **out, const peerguard_policy_set *set,
+	const peerguard_context *ctx, const char *json, size_t len, peerguard_error *err)
+{
+	return peerguard_evaluate(out, set, ctx, PEERGUARD_INPUT_RESOURCES, json, len, NULL, err);
+}
+
+int peerguard_evaluate_file(peerguard_result **out, const peerguard_policy_set *set,
+	const peerguard_context *ctx, peerguard_input_kind kind, const char *path, peerguard_error *err)
+{
+	char *data = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!out)
+		return error_set(err, PEERGUARD_EINVAL, NULL, "out must not be NULL");
+	*out = NULL;
+	if (!set || !path)
+		return error_set(err, PEERGUARD_EINVAL, NULL, "set and path must not be NULL");
+	rc = file_read_all(&data, &len, path, set->limits.max_input_bytes, 1, err);
+	if (rc < 0)
+		return rc;
+	rc = peerguard_evaluate(out, set, ctx, kind, data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
+	free(data);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * Input documents to records: CloudTrail records (bare, in an EventBridge
+ * envelope, in an SNS message, in an S3 log file, as JSON lines) and
+ * DescribeVpcPeeringConnections records (boto3 or CLI output, a list, or
+ * one record), gzip or plain.
+ */
+#ifndef PEERGUARD_CORE_INPUT_H
+#define PEERGUARD_CORE_INPUT_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "peerguard/peerguard.h"
+
+typedef struct input_item {
+	int is_event;
+	json_t *record;      /* the CloudTrail record, or the describe record (new reference) */
+	json_t *envelope;    /* EventBridge envelope around a CloudTrail record (new reference), else NULL */
+	size_t index;        /* position in the input, counting every record and line */
+} input_item;
+
+typedef struct input_batch {
+	input_item *items;
+	size_t count;
+	size_t cap;
+	peerguard_error *errors;
+	size_t n_errors;
+	size_t n_notes;      /* documents skipped on purpose, such as scheduler ticks */
+} input_batch;
+
+/**
+ * Parses data into records.  Records that cannot be read become entries in
+ * batch->errors naming the input and record index; parsing goes on.
+ * Returns 0, or a negative code when nothing could be done at all.
+ */
+int input_parse(input_batch *batch, const char *data, size_t len, const char *name,
+	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err);
+
+void input_batch_clear(input_batch *batch);
+
+/** Converts a CloudTrail vpcPeeringConnection element into the describe shape. Returns a new reference. */
+json_t *input_describe_from_event(json_t *element);
+
+/** Normalises a describe record in place: account ids as 12-digit strings, dates as ISO-8601 text. */
+void input_normalise_describe(json_t *record);
+
+#endif

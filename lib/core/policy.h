@@ -1,0 +1,139 @@
+/* The compiled form of a Cloud Custodian policy set. */
+#ifndef PEERGUARD_CORE_POLICY_H
+#define PEERGUARD_CORE_POLICY_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+#include "peerguard/peerguard.h"
+#include "core/jmespath.h"
+#include "core/value_match.h"
+#include "core/yaml_doc.h"
+#include "core/internal.h"
+
+typedef enum filter_kind {
+	FILTER_AND, FILTER_OR, FILTER_NOT, FILTER_VALUE, FILTER_EVENT, FILTER_CROSS_ACCOUNT
+} filter_kind;
+
+/** A value filter key: tag:NAME, a literal top-level key, or JMESPath. */
+typedef struct value_key {
+	char *text;              /* as written */
+	char *tag;               /* NAME of tag:NAME, else NULL */
+	jmespath_expr *expr;     /* compiled JMESPath, NULL for tags */
+} value_key;
+
+/** A value_from or whitelist_from source. */
+typedef struct value_source {
+	char *url;               /* as written */
+	char *format;            /* json, csv, csv2dict or txt */
+	char *expr_text;         /* expr as written, or NULL */
+	jmespath_expr *expr;     /* compiled expr for json and csv2dict */
+	long column;             /* csv column for an integer expr, or -1 */
+	char *base_dir;          /* for relative file URLs */
+	int dynamic;             /* url names {account_id} or {region}: loaded at evaluation */
+	json_t *values;          /* loaded values (an array) when not dynamic */
+} value_source;
+
+typedef struct filter {
+	filter_kind kind;
+	int line;
+	int column;
+	char *path;                    /* e.g. policies[0].filters[1] */
+	size_t slot;                   /* index into per-evaluation caches */
+	struct filter **children;      /* and, or, not */
+	size_t n_children;
+
+	/* value and event */
+	value_key key;
+	int key_missing_ok;            /* resource_count needs no key */
+	value_match_spec spec;
+	value_regex *value_regex;      /* owned by spec.value_regex */
+	value_regex *op_regex;         /* owned by spec.op_regex, when the value is constant */
+	json_t *value;                 /* policy value, NULL with value_from or value_path */
+	int value_templated;           /* value has {account_id}-style fields */
+	value_source *value_from;
+	value_key value_path;          /* value_path, or the key that value_type expr names */
+
+	/* cross-account */
+	json_t *whitelist;             /* array of account id strings */
+	int whitelist_templated;
+	value_source *whitelist_from;
+} filter;
+
+typedef enum policy_mode { MODE_PULL, MODE_PERIODIC, MODE_CLOUDTRAIL } policy_mode;
+
+typedef struct trail_event {
+	char *source;
+	char *event;
+	char *ids_text;
+	jmespath_expr *ids;
+	int ids_on_envelope;    /* ids began with "detail.": evaluate on the EventBridge envelope */
+} trail_event;
+
+typedef enum removal_action { REMOVAL_NONE, REMOVAL_DELETE, REMOVAL_REJECT } removal_action;
+
+typedef struct policy {
+	char *name;
+	char *resource;
+	char *description;
+	int line;
+	policy_mode mode;
+	int has_mode;
+	char *schedule;
+	trail_event *events;
+	size_t n_events;
+	filter *filters;              /* an AND of the filters: list */
+	filter *conditions;           /* an AND of the conditions: list, or NULL */
+	removal_action removal;
+	int reject_fallback_delete;   /* reject with fallback: delete */
+	json_t *passthrough;          /* notify, webhook and invoke-lambda actions, as written */
+	long max_resources;           /* 0: no limit */
+	size_t n_slots;               /* filters in this policy, for per-evaluation caches */
+} policy;
+
+struct peerguard_policy_set {
+	policy *policies;
+	size_t count;
+	char revision[65];
+	char *name;
+	peerguard_limits limits;
+};
+
+/** State shared by the loaders of one policy file. */
+typedef struct load_ctx {
+	const char *file;
+	const char *base_dir;
+	const peerguard_limits *limits;
+	peerguard_error *err;
+	peerguard_log_fn log;
+	void *log_userdata;
+	const char *policy_name;      /* policy being loaded, for errors */
+	size_t n_filters;             /* filters loaded so far in this policy */
+} load_ctx;
+
+/** Fails with a policy error at node, naming path; returns PEERGUARD_EPOLICY (or code). */
+int load_fail(load_ctx *lc, const ynode *node, const char *path, const char *fmt, ...) PG_PRINTF(4, 5);
+
+/** Loads a filters: or conditions: list into a new AND filter.  *out is NULL on error. */
+int filter_load_list(filter **out, load_ctx *lc, const ynode *list, const char *path, int allow_event,
+	int has_mode);
+
+void filter_free(filter *f);
+
+/** Loads a value_from / whitelist_from mapping. */
+int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const char *path);
+
+/** Reads the data behind a source and returns a new array of values, or NULL with err filled. */
+json_t *value_source_fetch(const value_source *src, const char *url, const peerguard_limits *limits,
+	peerguard_error *err);
+
+void value_source_free(value_source *src);
+
+/** Checks a CloudTrail source and event name against the known ones; fails with a did-you-mean. */
+int trail_event_check(load_ctx *lc, const ynode *node, const char *path, const char *source,
+	const char *event);
+
+/** Compiles a JMESPath expression found at node; errors carry the expression column. */
+int load_jmespath(jmespath_expr **out, load_ctx *lc, const ynode *node, const char *path, const char *text);
+
+#endif

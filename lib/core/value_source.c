@@ -1,0 +1,403 @@
+/*
+ * value_from and whitelist_from: values read from a local json, csv,
+ * csv2dict or txt file, with an optional expr, as in Cloud Custodian.
+ *
+ * Differences from Cloud Custodian, all in the direction of failing
+ * closed: a source that yields no values is an error (c7n silently uses an
+ * empty set, which flags every peer or trusts none); blank lines are not
+ * data (c7n's csv2dict drops every column when a blank line is present,
+ * and its txt format adds an empty string).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "core/policy.h"
+#include "core/vars.h"
+
+void value_source_free(value_source *src)
+{
+	if (!src)
+		return;
+	free(src->url);
+	free(src->format);
+	free(src->expr_text);
+	jmespath_free(src->expr);
+	free(src->base_dir);
+	json_decref(src->values);
+	free(src);
+}
+
+static const char *url_extension_format(const char *url)
+{
+	const char *dot = strrchr(url, '.');
+
+	if (!dot)
+		return NULL;
+	if (strcmp(dot, ".json") == 0)
+		return "json";
+	if (strcmp(dot, ".csv") == 0)
+		return "csv";
+	if (strcmp(dot, ".txt") == 0)
+		return "txt";
+	return NULL;
+}
+
+int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const char *path)
+{
+	static const char *const keys[] = { "url", "format", "expr", "headers", "query", NULL };
+	const ynode *url, *format, *expr;
+	value_source *src;
+	char errbuf[128];
+	int rc;
+
+	*out = NULL;
+	if (node->kind != YNODE_MAPPING)
+		return load_fail(lc, node, path, "value_from must be a mapping with url, format and expr");
+	for (size_t i = 0; i < node->count; i++) {
+		const char *const *k;
+
+		for (k = keys; *k; k++)
+			if (strcmp(*k, node->keys[i]->value) == 0)
+				break;
+		if (!*k)
+			return load_fail(lc, node->keys[i], path, "unknown key '%s'; allowed: url, format, expr, headers",
+				node->keys[i]->value);
+	}
+
+	url = ynode_map_get(node, "url");
+	if (!url || !ynode_is_string(url))
+		return load_fail(lc, url ? url : node, path, "value_from needs a url string");
+	rc = vars_check(url->value, errbuf, sizeof(errbuf));
+	if (rc < 0)
+		return load_fail(lc, url, path, "invalid variable syntax in url '%s': %s", url->value, errbuf);
+
+	src = calloc(1, sizeof(*src));
+	if (!src)
+		return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory");
+	*out = src;
+	src->column = -1;
+	src->dynamic = rc == 1;
+	src->url = string_dup(url->value);
+	src->base_dir = string_dup(lc->base_dir ? lc->base_dir : ".");
+	if (!src->url || !src->base_dir)
+		return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory");
+
+	if (strncmp(src->url, "http://", 7) == 0 || strncmp(src->url, "https://", 8) == 0 ||
+	    strncmp(src->url, "s3://", 5) == 0 || strncmp(src->url, "dynamodb", 8) == 0)
+		return load_fail(lc, url, path,
+			"value_from url '%s': only local files (file: URLs and paths) are read; download the file and point url at it",
+			src->url);
+
+	format = ynode_map_get(node, "format");
+	if (format) {
+		if (!ynode_is_string(format) || (strcmp(format->value, "json") && strcmp(format->value, "csv") &&
+			strcmp(format->value, "csv2dict") && strcmp(format->value, "txt")))
+			return load_fail(lc, format, path, "format must be json, csv, csv2dict or txt");
+		src->format = string_dup(format->value);
+	} else if (url_extension_format(src->url)) {
+		src->format = string_dup(url_extension_format(src->url));
+	} else {
+		return load_fail(lc, url, path, "cannot tell the format of '%s' from its name; add format: json, csv, csv2dict or txt",
+			src->url);
+	}
+	if (!src->format)
+		return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory");
+
+	expr = ynode_map_get(node, "expr");
+	if (expr) {
+		if (expr->kind == YNODE_SCALAR && expr->type == YSCALAR_INT) {
+			if (strcmp(src->format, "csv") != 0)
+				return load_fail(lc, expr, path, "an integer expr (a column number) applies to format csv only");
+			src->column = atol(expr->value);
+			if (src->column < 0)
+				return load_fail(lc, expr, path, "column number must not be negative");
+		} else if (ynode_is_string(expr)) {
+			src->expr_text = string_dup(expr->value);
+			if (!src->expr_text)
+				return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory");
+			if ((rc = load_jmespath(&src->expr, lc, expr, path, expr->value)) < 0)
+				return rc;
+		} else {
+			return load_fail(lc, expr, path, "expr must be a JMESPath string or a csv column number");
+		}
+	}
+
+	if (!src->dynamic) {
+		src->values = value_source_fetch(src, src->url, lc->limits, lc->err);
+		if (!src->values) {
+			if (lc->err) {
+				char message[PEERGUARD_ERROR_MESSAGE_MAX];
+				int code = lc->err->code;
+
+				copy_truncated(message, sizeof(message), lc->err->message);
+				load_fail(lc, url, path, "%s", message);
+				lc->err->code = code;
+				return code;
+			}
+			return PEERGUARD_EPOLICY;
+		}
+	}
+	return 0;
+}
+
+/* Splits CSV text into rows of cells (RFC 4180 quoting). Blank lines are skipped. */
+static json_t *csv_parse(const char *text, size_t len)
+{
+	json_t *rows = json_array(), *row = json_array();
+	char *cell = malloc(len + 1);
+	size_t n = 0, i = 0;
+	int quoted = 0, any = 0;
+
+	if (!rows || !row || !cell)
+		goto oom;
+	while (i <= len) {
+		char c = i < len ? text[i] : '\n';
+
+		if (quoted) {
+			if (c == '"' && i + 1 < len && text[i + 1] == '"') {
+				cell[n++] = '"';
+				i += 2;
+				continue;
+			}
+			if (c == '"')
+				quoted = 0;
+			else
+				cell[n++] = c;
+			i++;
+			continue;
+		}
+		if (c == '"') {
+			quoted = 1;
+			any = 1;
+		} else if (c == ',') {
+			json_array_append_new(row, json_stringn(cell, n));
+			n = 0;
+			any = 1;
+		} else if (c == '\n' || c == '\r') {
+			if (any || n > 0) {
+				json_array_append_new(row, json_stringn(cell, n));
+				json_array_append_new(rows, row);
+				row = json_array();
+				if (!row)
+					goto oom;
+			}
+			n = 0;
+			any = 0;
+			if (c == '\r' && i + 1 < len && text[i + 1] == '\n')
+				i++;
+		} else {
+			cell[n++] = c;
+		}
+		i++;
+	}
+	json_decref(row);
+	free(cell);
+	return rows;
+oom:
+	json_decref(rows);
+	json_decref(row);
+	free(cell);
+	return NULL;
+}
+
+/* Adds value to the array unless an equal value is there (Python set semantics for strings). */
+static void set_add(json_t *set, json_t *value)
+{
+	size_t i;
+	json_t *item;
+
+	json_array_foreach(set, i, item)
+		if (json_equal(item, value)) {
+			json_decref(value);
+			return;
+		}
+	json_array_append_new(set, value);
+}
+
+static json_t *as_set(json_t *values)
+{
+	json_t *set = json_array();
+	size_t i;
+	json_t *item;
+
+	if (!set)
+		return NULL;
+	json_array_foreach(values, i, item)
+		if (!json_is_null(item) && !(json_is_string(item) && json_string_length(item) == 0))
+			set_add(set, json_incref(item));
+	return set;
+}
+
+static json_t *apply_expr(const value_source *src, json_t *data, const peerguard_limits *limits,
+	peerguard_error *err, const char *url)
+{
+	jmespath_limits jl = { limits->jmespath_max_steps, limits->jmespath_max_length };
+	jmespath_error jerr;
+	json_t *res = NULL, *out;
+
+	if (jmespath_search(&res, src->expr, data, &jl, &jerr) < 0) {
+		error_set(err, PEERGUARD_EEVAL, NULL, "expr '%s' failed on %s: %s", src->expr_text, url, jerr.message);
+		return NULL;
+	}
+	if (json_is_array(res)) {
+		out = as_set(res);
+		json_decref(res);
+		return out;
+	}
+	if (json_is_null(res)) {
+		json_decref(res);
+		error_set(err, PEERGUARD_EEVAL, NULL, "expr '%s' selects nothing in %s; check the column or key name",
+			src->expr_text, url);
+		return NULL;
+	}
+	out = json_array();
+	json_array_append_new(out, res);
+	return out;
+}
+
+static const char *resolve_path(const value_source *src, const char *url, char *buf, size_t size)
+{
+	const char *p = url;
+
+	if (strncmp(p, "file://", 7) == 0)
+		p += 7;
+	else if (strncmp(p, "file:", 5) == 0)
+		p += 5;
+	if (p[0] == '/')
+		return p;
+	snprintf(buf, size, "%s/%s", src->base_dir, p);
+	return buf;
+}
+
+json_t *value_source_fetch(const value_source *src, const char *url, const peerguard_limits *limits,
+	peerguard_error *err)
+{
+	char pathbuf[4096];
+	const char *path = resolve_path(src, url, pathbuf, sizeof(pathbuf));
+	char *text = NULL;
+	size_t len = 0;
+	json_t *data = NULL, *values = NULL;
+
+	if (file_read_all(&text, &len, path, limits->max_input_bytes, 1, err) < 0)
+		return NULL;
+
+	if (strcmp(src->format, "json") == 0) {
+		json_error_t jerr;
+
+		data = json_loadb(text, len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+		if (!data) {
+			error_site site = { path, jerr.line, jerr.column, NULL, NULL };
+
+			error_set(err, PEERGUARD_EEVAL, &site, "%s is not valid JSON at line %d, column %d: %s", path,
+				jerr.line, jerr.column, jerr.text);
+			goto done;
+		}
+		if (src->expr)
+			values = apply_expr(src, data, limits, err, path);
+		else if (json_is_array(data))
+			values = as_set(data);
+		else
+			values = json_incref(data);
+	} else if (strcmp(src->format, "txt") == 0) {
+		char *line = text, *end;
+
+		values = json_array();
+		while (values && line && *line) {
+			char *start, *stop;
+
+			end = strchr(line, '\n');
+			stop = end ? end : line + strlen(line);
+			start = line;
+			while (start < stop && (*start == ' ' || *start == '\t' || *start == '\r'))
+				start++;
+			while (stop > start && (stop[-1] == ' ' || stop[-1] == '\t' || stop[-1] == '\r'))
+				stop--;
+			if (stop > start)
+				set_add(values, json_stringn(start, (size_t)(stop - start)));
+			line = end ? end + 1 : NULL;
+		}
+	} else {
+		json_t *rows = csv_parse(text, len);
+
+		if (!rows) {
+			error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory reading %s", path);
+			goto done;
+		}
+		if (strcmp(src->format, "csv2dict") == 0) {
+			/* Columns keyed by the header row, as c7n's zip(*rows) builds them. */
+			json_t *header = json_array_get(rows, 0);
+			size_t ci, ri;
+			json_t *name;
+
+			data = json_object();
+			json_array_foreach(header, ci, name) {
+				json_t *column = json_array();
+
+				for (ri = 1; ri < json_array_size(rows); ri++) {
+					json_t *cell = json_array_get(json_array_get(rows, ri), ci);
+
+					json_array_append_new(column, cell ? json_incref(cell) : json_string(""));
+				}
+				json_object_set_new(data, json_string_value(name), column);
+			}
+			if (src->expr) {
+				values = apply_expr(src, data, limits, err, path);
+			} else {
+				const char *key;
+				json_t *column;
+				json_t *all = json_array();
+
+				json_object_foreach(data, key, column)
+					json_array_extend(all, column);
+				values = as_set(all);
+				json_decref(all);
+			}
+		} else if (src->column >= 0) {
+			size_t ri;
+			json_t *row, *all = json_array();
+
+			json_array_foreach(rows, ri, row) {
+				json_t *cell = json_array_get(row, (size_t)src->column);
+
+				if (!cell) {
+					error_set(err, PEERGUARD_EEVAL, NULL, "%s row %zu has no column %ld", path, ri + 1,
+						src->column);
+					json_decref(all);
+					json_decref(rows);
+					goto done;
+				}
+				json_array_append(all, cell);
+			}
+			values = as_set(all);
+			json_decref(all);
+		} else if (src->expr) {
+			values = apply_expr(src, rows, limits, err, path);
+		} else {
+			size_t ri;
+			json_t *row, *all = json_array();
+
+			json_array_foreach(rows, ri, row)
+				json_array_extend(all, row);
+			values = as_set(all);
+			json_decref(all);
+		}
+		json_decref(rows);
+	}
+
+	if (values && json_is_array(values) && json_array_size(values) == 0) {
+		error_site site = { path, 0, 0, NULL, NULL };
+
+		json_decref(values);
+		values = NULL;
+		error_set(err, PEERGUARD_EEVAL, &site,
+			"%s yields no values (format %s%s%s); an empty list would trust no account or flag every one, so it is refused. With csv2dict the first row is the header",
+			path, src->format, src->expr_text ? ", expr " : "", src->expr_text ? src->expr_text : "");
+	}
+
+done:
+	json_decref(data);
+	free(text);
+	return values;
+}
