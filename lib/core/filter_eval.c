@@ -143,6 +143,21 @@ static void explain_add(eval_env *env, const filter *f, json_t *r, json_t *v, in
 	json_array_append_new(env->explain, entry);
 }
 
+static int is_date_type(value_type type)
+{
+	return type == VALUE_TYPE_AGE || type == VALUE_TYPE_EXPIRATION || type == VALUE_TYPE_DATE;
+}
+
+static int is_special_value(json_t *v)
+{
+	static const char *const specials[] = { "absent", "present", "not-null", "empty", NULL };
+
+	for (const char *const *s = specials; json_is_string(v) && *s; s++)
+		if (strcmp(json_string_value(v), *s) == 0)
+			return 1;
+	return 0;
+}
+
 static int eval_value(int *matched, const filter *f, json_t *record, eval_env *env)
 {
 	value_match_env venv = { env->vars.now, env->limits->regex_match_limit, env->limits->regex_heap_limit_kib };
@@ -175,6 +190,21 @@ static int eval_value(int *matched, const filter *f, json_t *record, eval_env *e
 			}
 		}
 		spec.op_regex = env->regex_cache[f->slot];
+	}
+
+	/*
+	 * A missing or unparseable date never matches.  Cloud Custodian compares
+	 * it as 0, so ordered ops fail quietly but ne matches every record.
+	 */
+	if (is_date_type(spec.type) && !is_special_value(v)) {
+		double when;
+
+		if (!r || value_parse_date(r, &when) < 0) {
+			explain_add(env, f, r, v, 0);
+			json_decref(r);
+			json_decref(v);
+			return 0;
+		}
 	}
 
 	rc = value_match(matched, &spec, r, v, &venv, errbuf, sizeof(errbuf));
