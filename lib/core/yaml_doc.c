@@ -150,7 +150,7 @@ static int is_yaml11_float(const char *s)
 		while (*p >= '0' && *p <= '9')
 			p++;
 	}
-	return *p == '\0' && (dot || digits_before);
+	return *p == '\0' && dot;
 }
 
 static yscalar_type resolve_plain(const char *s)
