@@ -189,6 +189,24 @@ static int shortest_digits(double d)
 	return 17;
 }
 
+/*
+ * Returns the precision that prints d in its shortest form, and without an
+ * exponent below 1e16 as Python's repr does: 1000.0, not 1e3.
+ */
+static int real_digits(double d)
+{
+	int digits = shortest_digits(d);
+	double magnitude = fabs(d);
+
+	if (magnitude >= 1 && magnitude < 1e16) {
+		int integer_digits = (int)floor(log10(magnitude)) + 1;
+
+		if (integer_digits > digits)
+			digits = integer_digits;
+	}
+	return digits;
+}
+
 static int max_real_digits(const json_t *v, unsigned int depth)
 {
 	int digits = 0;
@@ -201,7 +219,7 @@ static int max_real_digits(const json_t *v, unsigned int depth)
 
 	switch (json_typeof(v)) {
 	case JSON_REAL:
-		return shortest_digits(json_real_value(v));
+		return real_digits(json_real_value(v));
 	case JSON_ARRAY:
 		json_array_foreach(v, i, child) {
 			int d = max_real_digits(child, depth + 1);
