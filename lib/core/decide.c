@@ -36,6 +36,8 @@ peerguard_side decide_side(const char *requester_owner, const char *accepter_own
 
 	if (!account_id || !*account_id)
 		return PEERGUARD_SIDE_UNKNOWN;
+	if ((!requester_owner || !*requester_owner) && (!accepter_owner || !*accepter_owner))
+		return PEERGUARD_SIDE_UNKNOWN;
 	r = requester_owner && strcmp(requester_owner, account_id) == 0;
 	a = accepter_owner && strcmp(accepter_owner, account_id) == 0;
 	if (r && a)
@@ -133,6 +135,13 @@ void decide_action(decide_out *out, json_t *resource, const char *account_id, re
 	if (decide_state_is_terminal(state)) {
 		snprintf(out->reason, sizeof(out->reason),
 			"The connection is %s and can carry no traffic; nothing to do, and a delete here would fail.", state);
+		return;
+	}
+	if (out->side == PEERGUARD_SIDE_UNKNOWN && account_id && *account_id) {
+		/* Delete, reject and accept events carry only the id: describe to learn owners and state. */
+		set_action(out, PEERGUARD_ACTION_WAIT, fallback_region ? fallback_region : "");
+		snprintf(out->reason, sizeof(out->reason),
+			"The record names neither owner of the connection; describe it to learn its owners and state.");
 		return;
 	}
 	if (out->side == PEERGUARD_SIDE_UNKNOWN) {

@@ -358,6 +358,11 @@ static void classify(parse_state *ps, json_t *doc, size_t index, unsigned int de
 		add_describe(ps, doc, index);
 		return;
 	}
+	/* CreateVpcPeeringConnection and AcceptVpcPeeringConnection responses carry one connection. */
+	if (is_describe_record(json_object_get(doc, "VpcPeeringConnection"))) {
+		add_describe(ps, json_object_get(doc, "VpcPeeringConnection"), index);
+		return;
+	}
 	if ((v = json_object_get(doc, "Records"))) {
 		if (!json_is_array(v)) {
 			record_error(ps, index, PEERGUARD_EINPUT, "%s, record %zu: Records is not a list%s", "");
