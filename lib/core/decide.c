@@ -69,7 +69,7 @@ static void set_action(decide_out *out, peerguard_action action, const char *reg
 static void decide_removal(decide_out *out, const char *state, const char *our_region, const char *accepter_region)
 {
 	peerguard_side side = out->side;
-	const char *who = side == PEERGUARD_SIDE_REQUESTER ? "requester" :
+	const char *role = side == PEERGUARD_SIDE_REQUESTER ? "requester" :
 		side == PEERGUARD_SIDE_ACCEPTER ? "accepter" : "owner of both sides";
 
 	if (strcmp(state, "pending-acceptance") == 0) {
@@ -80,7 +80,7 @@ static void decide_removal(decide_out *out, const char *state, const char *our_r
 		} else {
 			set_action(out, PEERGUARD_ACTION_REJECT, accepter_region);
 			snprintf(out->reason, sizeof(out->reason),
-				"We are the %s of a pending request; reject it in the accepter's region %s.", who,
+				"We are the %s of a pending request; reject it in the accepter's region %s.", role,
 				accepter_region);
 		}
 		return;
@@ -88,11 +88,11 @@ static void decide_removal(decide_out *out, const char *state, const char *our_r
 	if (strcmp(state, "active") == 0) {
 		set_action(out, PEERGUARD_ACTION_DELETE, our_region);
 		snprintf(out->reason, sizeof(out->reason),
-			"The connection is active; as its %s we can no longer reject it, so delete it.", who);
+			"The connection is active; as its %s we can no longer reject it, so delete it.", role);
 		return;
 	}
 	if (strcmp(state, "provisioning") == 0 && side == PEERGUARD_SIDE_ACCEPTER) {
-		/* Accepted and becoming active: the table says delete, but AWS's answer to a delete
+		/* Accepted and becoming active: the table's answer is delete, but AWS's answer to a delete
 		 * during provisioning is not documented, so describe again until it is active. */
 		set_action(out, PEERGUARD_ACTION_WAIT, our_region);
 		snprintf(out->reason, sizeof(out->reason),

@@ -404,8 +404,13 @@ static int load_filter(filter **out, load_ctx *lc, const ynode *node, const char
 		k = node->keys[0]->value;
 		if (strcmp(k, "and") == 0 || strcmp(k, "or") == 0 || strcmp(k, "not") == 0) {
 			char sub[PEERGUARD_ERROR_PATH_MAX];
+			filter_kind kind = FILTER_NOT;
 
-			f = filter_new(lc, k[0] == 'a' ? FILTER_AND : k[0] == 'o' ? FILTER_OR : FILTER_NOT, node, path);
+			if (k[0] == 'a')
+				kind = FILTER_AND;
+			else if (k[0] == 'o')
+				kind = FILTER_OR;
+			f = filter_new(lc, kind, node, path);
 			if (!f)
 				return oom(lc);
 			snprintf(sub, sizeof(sub), "%s.%s", path, k);

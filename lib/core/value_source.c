@@ -3,10 +3,10 @@
  * csv2dict or txt file, with an optional expr, as in Cloud Custodian.
  *
  * Differences from Cloud Custodian, all in the direction of failing
- * closed: a source that yields no values is an error (c7n silently uses an
- * empty set, which flags every peer or trusts none); blank lines are not
- * data (c7n's csv2dict drops every column when a blank line is present,
- * and its txt format adds an empty string).
+ * closed.  A source that yields no values is an error, because c7n's empty
+ * set flags every peer or trusts none.  Blank lines are not data: c7n's
+ * csv2dict drops every column when a blank line is present, and its txt
+ * format adds an empty string.
  */
 #include <stdio.h>
 #include <stdlib.h>
