@@ -26,38 +26,44 @@ typedef struct timing {
 	unsigned long iterations;
 } timing;
 
-/* Compiles text repeatedly, doubling the count until a batch takes min_ns; -1 on a compile error. */
-static int time_compile(timing *out, const char *text, double min_ns)
+/* One timed operation; returns -1 after printing an error. */
+typedef int (*bench_op)(const void *arg);
+
+typedef struct search_arg {
+	const jmespath_expr *expr;
+	json_t *data;
+} search_arg;
+
+static int compile_once(const void *arg)
 {
-	size_t len = strlen(text);
-	unsigned long n = 1;
+	const char *text = arg;
+	jmespath_error err;
+	jmespath_expr *expr = jmespath_compile(text, strlen(text), NULL, &err);
 
-	for (;;) {
-		double start = now_ns();
-		double elapsed;
-
-		for (unsigned long i = 0; i < n; i++) {
-			jmespath_error err;
-			jmespath_expr *expr = jmespath_compile(text, len, NULL, &err);
-
-			if (!expr) {
-				fprintf(stderr, "jmespath_bench: %s: %s\n", text, err.message);
-				return -1;
-			}
-			jmespath_free(expr);
-		}
-		elapsed = now_ns() - start;
-		if (elapsed >= min_ns || n >= (1ul << 30)) {
-			out->ns_per_op = elapsed / (double)n;
-			out->iterations = n;
-			return 0;
-		}
-		n *= 2;
+	if (!expr) {
+		fprintf(stderr, "jmespath_bench: %s: %s\n", text, err.message);
+		return -1;
 	}
+	jmespath_free(expr);
+	return 0;
 }
 
-/* Searches data with expr repeatedly, like time_compile; -1 on a search error. */
-static int time_search(timing *out, const jmespath_expr *expr, json_t *data, double min_ns)
+static int search_once(const void *arg)
+{
+	const search_arg *search = arg;
+	jmespath_error err;
+	json_t *result;
+
+	if (jmespath_search(&result, search->expr, search->data, NULL, &err) < 0) {
+		fprintf(stderr, "jmespath_bench: %s: %s\n", jmespath_source(search->expr), err.message);
+		return -1;
+	}
+	json_decref(result);
+	return 0;
+}
+
+/* Runs op in batches, doubling the batch until one takes at least min_ns. */
+static int time_op(timing *out, bench_op op, const void *arg, double min_ns)
 {
 	unsigned long n = 1;
 
@@ -66,14 +72,8 @@ static int time_search(timing *out, const jmespath_expr *expr, json_t *data, dou
 		double elapsed;
 
 		for (unsigned long i = 0; i < n; i++) {
-			jmespath_error err;
-			json_t *result;
-
-			if (jmespath_search(&result, expr, data, NULL, &err) < 0) {
-				fprintf(stderr, "jmespath_bench: %s: %s\n", jmespath_source(expr), err.message);
+			if (op(arg) < 0)
 				return -1;
-			}
-			json_decref(result);
 		}
 		elapsed = now_ns() - start;
 		if (elapsed >= min_ns || n >= (1ul << 30)) {
@@ -98,16 +98,21 @@ static int bench_case(json_t *given, json_t *spec, double min_ns)
 		fprintf(stderr, "jmespath_bench: a case lacks \"expression\" or \"bench\"\n");
 		return -1;
 	}
-	if (time_compile(&compile, text, min_ns) < 0)
+	if (time_op(&compile, compile_once, text, min_ns) < 0)
 		return -1;
 
 	if (strcmp(kind, "parse") != 0) {
+		search_arg arg = { NULL, given ? given : json_null() };
+		int rc;
+
 		expr = jmespath_compile(text, strlen(text), NULL, &err);
-		if (!expr || time_search(&search, expr, given ? given : json_null(), min_ns) < 0) {
-			jmespath_free(expr);
+		if (!expr)
 			return -1;
-		}
+		arg.expr = expr;
+		rc = time_op(&search, search_once, &arg, min_ns);
 		jmespath_free(expr);
+		if (rc < 0)
+			return -1;
 	}
 
 	printf("%-32s %-6s %12.0f %10lu", comment ? comment : text, kind, compile.ns_per_op,

@@ -180,6 +180,10 @@ START_TEST(sum_keeps_integers)
 	assert_result("sum(`[1, 2, 3]`)", "null", "6");
 	assert_result("sum(`[9223372036854775807, 1]`)", "null", "9.223372036854776e18");
 	assert_result("abs(`-9223372036854775808`)", "null", "9.223372036854776e18");
+	assert_result("avg(`[1, 2]`)", "null", "1.5");
+	assert_result("sum(`[1000.5, 0.5]`)", "null", "1001.0");
+	assert_error("sum(`[1e308, 1e308]`)", "null", NULL, JMESPATH_ERR_INVALID_VALUE);
+	assert_error("avg(`[1e308, 1e308]`)", "null", NULL, JMESPATH_ERR_INVALID_VALUE);
 }
 END_TEST
 
@@ -354,6 +358,12 @@ START_TEST(function_error_columns)
 }
 END_TEST
 
+START_TEST(raw_string_invalid_utf8)
+{
+	assert_compile_error("a || '\xff'", JMESPATH_ERR_SYNTAX, 6);
+}
+END_TEST
+
 START_TEST(expression_with_nul_byte)
 {
 	jmespath_error err;
@@ -520,6 +530,7 @@ static Suite *jmespath_unit_suite(void)
 	tcase_add_test(errors, syntax_error_columns);
 	tcase_add_test(errors, function_error_columns);
 	tcase_add_test(errors, expression_with_nul_byte);
+	tcase_add_test(errors, raw_string_invalid_utf8);
 	tcase_add_test(errors, expref_outside_function);
 	suite_add_tcase(s, errors);
 

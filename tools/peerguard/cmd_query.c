@@ -97,7 +97,7 @@ static char *read_all(FILE *f, size_t max, size_t *len)
 }
 
 /*
- * Prints the line of the expression that holds the 1-based code point
+ * Prints the line of the expression that contains the 1-based code point
  * column, with a caret under that column.
  */
 static void print_caret(const char *expression, size_t column)

@@ -292,54 +292,70 @@ static int fn_floor(json_t **out, eval_ctx *ctx, const function_def *fn, const f
 	return give(out, ctx, jmespath_number_from_double(floor(json_real_value(args[0].value))));
 }
 
-/* Sums an array of numbers: an integer while every term is one and no sum overflows. */
-static json_t *sum_numbers(const json_t *array)
+/*
+ * Sums an array of numbers.  Returns true with the sum in *isum while every
+ * term is an integer and no partial sum overflows, else false with *dsum.
+ */
+static bool sum_numbers(const json_t *array, json_int_t *isum, double *dsum)
 {
-	json_int_t isum = 0;
-	double dsum = 0;
 	bool integral = true;
 	size_t i;
 	json_t *element;
 
+	*isum = 0;
+	*dsum = 0;
 	json_array_foreach(array, i, element) {
 		json_int_t next;
 
 		if (integral && json_is_integer(element) &&
-		    !__builtin_add_overflow(isum, json_integer_value(element), &next)) {
-			isum = next;
+		    !__builtin_add_overflow(*isum, json_integer_value(element), &next)) {
+			*isum = next;
 			continue;
 		}
 		if (integral) {
-			/* Switch to doubles; isum holds the terms before this one. */
-			dsum = (double)isum;
+			/* Switch to doubles, starting from the sum of the terms before this one. */
+			*dsum = (double)*isum;
 			integral = false;
 		}
-		dsum += json_number_value(element);
+		*dsum += json_number_value(element);
 	}
-	return integral ? json_integer(isum) : json_real(dsum);
+	return integral;
+}
+
+/* Stores a real result, or fails when it overflowed the double range (JSON has no infinity). */
+static int give_real(json_t **out, eval_ctx *ctx, const function_def *fn, double d)
+{
+	if (!isfinite(d)) {
+		jmespath_error_set(ctx->err, JMESPATH_ERR_INVALID_VALUE, 0,
+			"%s() result is beyond the range of a double", fn->name);
+		return -1;
+	}
+	return give(out, ctx, json_real(d));
 }
 
 static int fn_sum(json_t **out, eval_ctx *ctx, const function_def *fn, const function_arg *args,
 	size_t argc)
 {
-	return give(out, ctx, sum_numbers(args[0].value));
+	json_int_t isum;
+	double dsum;
+
+	if (sum_numbers(args[0].value, &isum, &dsum))
+		return give(out, ctx, json_integer(isum));
+	return give_real(out, ctx, fn, dsum);
 }
 
 static int fn_avg(json_t **out, eval_ctx *ctx, const function_def *fn, const function_arg *args,
 	size_t argc)
 {
 	size_t n = json_array_size(args[0].value);
-	json_t *sum;
-	double avg;
+	json_int_t isum;
+	double dsum;
 
 	if (n == 0)
 		return give(out, ctx, json_null());
-	sum = sum_numbers(args[0].value);
-	if (!sum)
-		return fail_nomem(ctx);
-	avg = json_number_value(sum) / (double)n;
-	json_decref(sum);
-	return give(out, ctx, json_real(avg));
+	if (sum_numbers(args[0].value, &isum, &dsum))
+		dsum = (double)isum;
+	return give_real(out, ctx, fn, dsum / (double)n);
 }
 
 /*
@@ -640,8 +656,8 @@ static int fn_contains(json_t **out, eval_ctx *ctx, const function_def *fn,
 	return give(out, ctx, json_false());
 }
 
-static int fn_keys(json_t **out, eval_ctx *ctx, const function_def *fn, const function_arg *args,
-	size_t argc)
+/* keys() and values(): a new array of the object's member names or values, in member order. */
+static int object_members(json_t **out, eval_ctx *ctx, const json_t *object, bool names)
 {
 	json_t *result = json_array();
 	const char *key;
@@ -650,12 +666,14 @@ static int fn_keys(json_t **out, eval_ctx *ctx, const function_def *fn, const fu
 
 	if (!result)
 		return fail_nomem(ctx);
-	if (jmespath_charge(ctx, json_object_size(args[0].value)) < 0) {
+	if (jmespath_charge(ctx, json_object_size(object)) < 0) {
 		json_decref(result);
 		return -1;
 	}
-	json_object_keylen_foreach(args[0].value, key, key_len, member) {
-		if (json_array_append_new(result, json_stringn_nocheck(key, key_len)) < 0) {
+	json_object_keylen_foreach((json_t *)object, key, key_len, member) {
+		json_t *item = names ? json_stringn_nocheck(key, key_len) : json_incref(member);
+
+		if (json_array_append_new(result, item) < 0) {
 			json_decref(result);
 			return fail_nomem(ctx);
 		}
@@ -664,27 +682,16 @@ static int fn_keys(json_t **out, eval_ctx *ctx, const function_def *fn, const fu
 	return 0;
 }
 
+static int fn_keys(json_t **out, eval_ctx *ctx, const function_def *fn, const function_arg *args,
+	size_t argc)
+{
+	return object_members(out, ctx, args[0].value, true);
+}
+
 static int fn_values(json_t **out, eval_ctx *ctx, const function_def *fn, const function_arg *args,
 	size_t argc)
 {
-	json_t *result = json_array();
-	const char *key;
-	json_t *member;
-
-	if (!result)
-		return fail_nomem(ctx);
-	if (jmespath_charge(ctx, json_object_size(args[0].value)) < 0) {
-		json_decref(result);
-		return -1;
-	}
-	json_object_foreach(args[0].value, key, member) {
-		if (json_array_append(result, member) < 0) {
-			json_decref(result);
-			return fail_nomem(ctx);
-		}
-	}
-	*out = result;
-	return 0;
+	return object_members(out, ctx, args[0].value, false);
 }
 
 static int fn_merge(json_t **out, eval_ctx *ctx, const function_def *fn, const function_arg *args,

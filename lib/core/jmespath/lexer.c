@@ -180,40 +180,10 @@ static int lexer_quoted_identifier(lexer *lx)
 	return 0;
 }
 
-/* A raw string keeps every character as written; only \' stands for a quote. */
-static int lexer_raw_string(lexer *lx)
+/* A raw string keeps every character as written, except that \' is a quote. */
+static json_t *decode_raw_string(const char *text, size_t len)
 {
-	size_t start = lx->pos;
-	size_t end;
-	char *buf;
-	size_t n = 0;
-	json_t *value;
-	token *t;
-
-	if (lexer_find_end(lx, '\'', &end) < 0)
-		return lexer_fail(lx, start, "unterminated raw string (missing closing \"'\")");
-
-	buf = malloc(end - start);
-	if (!buf)
-		return lexer_fail_nomem(lx);
-	for (size_t i = start + 1; i < end; i++) {
-		if (lx->text[i] == '\\' && i + 1 < end && lx->text[i + 1] == '\'')
-			i++;
-		buf[n++] = lx->text[i];
-	}
-
-	value = json_stringn_nocheck(buf, n);
-	free(buf);
-	if (!value)
-		return lexer_fail_nomem(lx);
-
-	lx->pos = end + 1;
-	t = lexer_push(lx, TOK_LITERAL, start, lx->pos - start);
-	if (!t) {
-		json_decref(value);
-		return lexer_fail_nomem(lx);
-	}
-	return lexer_keep_literal(lx, t, value);
+	return json_stringn(text, len);
 }
 
 /*
@@ -222,7 +192,7 @@ static int lexer_raw_string(lexer *lx)
  * `foo` is "foo".  That legacy form is deprecated but still in the
  * compliance suite and in jmespath.py.
  */
-static json_t *parse_json_literal(const char *text, size_t len)
+static json_t *decode_json_literal(const char *text, size_t len)
 {
 	json_error_t jerr;
 	json_t *value;
@@ -233,7 +203,7 @@ static json_t *parse_json_literal(const char *text, size_t len)
 	if (value)
 		return value;
 
-	while (skip < len && strchr(" \t\n\r", text[skip]))
+	while (skip < len && text[skip] && strchr(" \t\n\r", text[skip]))
 		skip++;
 	quoted = malloc(len - skip + 2);
 	if (!quoted)
@@ -246,7 +216,13 @@ static json_t *parse_json_literal(const char *text, size_t len)
 	return value;
 }
 
-static int lexer_json_literal(lexer *lx)
+/*
+ * Reads a literal that starts and ends with delimiter.  Inside it a
+ * backslash before the delimiter stands for the delimiter; every other
+ * character goes to decode as is.  Pushes a TOK_LITERAL with the value.
+ */
+static int lexer_delimited_literal(lexer *lx, char delimiter, json_t *(*decode)(const char *, size_t),
+	const char *unterminated, const char *invalid)
 {
 	size_t start = lx->pos;
 	size_t end;
@@ -255,23 +231,22 @@ static int lexer_json_literal(lexer *lx)
 	json_t *value;
 	token *t;
 
-	if (lexer_find_end(lx, '`', &end) < 0)
-		return lexer_fail(lx, start, "unterminated JSON literal (missing closing '`')");
+	if (lexer_find_end(lx, delimiter, &end) < 0)
+		return lexer_fail(lx, start, unterminated);
 
-	/* \` stands for a backtick; every other character goes to the JSON parser as is. */
 	buf = malloc(end - start);
 	if (!buf)
 		return lexer_fail_nomem(lx);
 	for (size_t i = start + 1; i < end; i++) {
-		if (lx->text[i] == '\\' && i + 1 < end && lx->text[i + 1] == '`')
+		if (lx->text[i] == '\\' && i + 1 < end && lx->text[i + 1] == delimiter)
 			i++;
 		buf[n++] = lx->text[i];
 	}
 
-	value = parse_json_literal(buf, n);
+	value = decode(buf, n);
 	free(buf);
 	if (!value)
-		return lexer_fail(lx, start, "invalid JSON literal between backticks");
+		return lexer_fail(lx, start, invalid);
 
 	lx->pos = end + 1;
 	t = lexer_push(lx, TOK_LITERAL, start, lx->pos - start);
@@ -356,8 +331,12 @@ static int lexer_next(lexer *lx)
 	case ':': return lexer_simple(lx, TOK_COLON);
 	case '@': return lexer_simple(lx, TOK_CURRENT);
 	case '"': return lexer_quoted_identifier(lx);
-	case '\'': return lexer_raw_string(lx);
-	case '`': return lexer_json_literal(lx);
+	case '\'':
+		return lexer_delimited_literal(lx, '\'', decode_raw_string,
+			"unterminated raw string (missing closing \"'\")", "raw string is not valid UTF-8");
+	case '`':
+		return lexer_delimited_literal(lx, '`', decode_json_literal,
+			"unterminated JSON literal (missing closing '`')", "invalid JSON literal between backticks");
 	case '|': return lexer_pair(lx, '|', TOK_OR, TOK_PIPE);
 	case '&': return lexer_pair(lx, '&', TOK_AND, TOK_EXPREF);
 	case '!': return lexer_pair(lx, '=', TOK_NE, TOK_NOT);
