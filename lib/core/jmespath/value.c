@@ -247,6 +247,9 @@ char *jmespath_dumps(const json_t *value, size_t flags)
 	 * jansson prints every real with one precision.  The largest shortest
 	 * precision over the value prints each real in its shortest form as
 	 * long as it is at most 15, the digits a double always holds.
+	 * NOTE: when one real needs 16 or 17 digits, the others print with
+	 * that precision too (0.1 as 0.10000000000000001), which still reads
+	 * back as the same double.
 	 */
 	if (digits > 0)
 		flags = (flags & ~(size_t)JSON_REAL_PRECISION(31)) | JSON_REAL_PRECISION(digits);
