@@ -15,7 +15,7 @@ LIBRARY = BUILD / "libpeerguard.so.0"
 def test_only_peerguard_symbols_exported():
     out = subprocess.run(["nm", "-D", "--defined-only", str(LIBRARY)], capture_output=True, text=True,
                          check=True).stdout
-    names = [line.split()[-1] for line in out.splitlines() if line.strip()]
+    names = [line.split()[-1].split("@")[0] for line in out.splitlines() if line.strip()]
     exported = [n for n in names if not n.startswith("LIBPEERGUARD_")]
     assert exported, "no symbols exported"
     strays = [n for n in exported if not n.startswith("peerguard_")]

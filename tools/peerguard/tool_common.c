@@ -1,5 +1,4 @@
 /* Error printing, logging and time parsing for the peerguard subcommands. */
-#define _GNU_SOURCE
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
