@@ -300,12 +300,13 @@ static int refresh_assume_role(cred_source *s, peerguard_client *c, peerguard_aw
 	json_decref(s->role_info);
 	s->role_info = json_pack("{s:O?, s:{s:s, s:s}}", "AssumedRoleUser", json_object_get(json, "AssumedRoleUser"),
 		"Credentials", "AccessKeyId", key, "Expiration", expiration);
+	if (rc == 0)
+		client_log(c, PEERGUARD_LOG_INFO, "assumed %s as access key %s, valid until %s", s->role_arn,
+			s->current.access_key_id, expiration);
 	json_decref(json);
 	if (rc < 0)
 		return set_error(err, PEERGUARD_ENOMEM, "out of memory");
 	s->have_current = 1;
-	client_log(c, PEERGUARD_LOG_INFO, "assumed %s as access key %s, valid until %s", s->role_arn,
-		s->current.access_key_id, expiration);
 	return 0;
 }
 
