@@ -254,6 +254,84 @@ static int append(ynode *parent, ynode *key, ynode *value)
 	return 0;
 }
 
+static int map_has_key(const ynode *map, const char *key)
+{
+	for (size_t i = 0; i < map->count; i++)
+		if (strcmp(map->keys[i]->value, key) == 0)
+			return 1;
+	return 0;
+}
+
+/* Copies the entries of src that map lacks into map (YAML's merge key). */
+static int merge_from(builder *b, ynode *map, const ynode *src)
+{
+	for (size_t i = 0; i < src->count; i++) {
+		ynode *key, *value;
+
+		if (map_has_key(map, src->keys[i]->value))
+			continue;
+		key = node_copy(b, src->keys[i]);
+		value = node_copy(b, src->items[i]);
+		if (!key || !value || append(map, key, value) < 0) {
+			ynode_free(key);
+			ynode_free(value);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Applies a "<<" merge key, as PyYAML does: the mapping (or each mapping of
+ * a list, earlier ones first) supplies the keys this mapping does not set.
+ */
+static int apply_merge_key(builder *b, ynode *map)
+{
+	size_t at;
+	ynode *key, *src;
+	int rc = 0;
+
+	for (at = 0; at < map->count; at++)
+		if (map->keys[at]->plain && strcmp(map->keys[at]->value, "<<") == 0)
+			break;
+	if (at == map->count)
+		return 0;
+
+	key = map->keys[at];
+	src = map->items[at];
+	memmove(map->keys + at, map->keys + at + 1, (map->count - at - 1) * sizeof(*map->keys));
+	memmove(map->items + at, map->items + at + 1, (map->count - at - 1) * sizeof(*map->items));
+	map->count--;
+
+	if (src->kind == YNODE_MAPPING) {
+		rc = merge_from(b, map, src);
+	} else if (src->kind == YNODE_SEQUENCE) {
+		for (size_t i = 0; i < src->count && rc == 0; i++) {
+			if (src->items[i]->kind != YNODE_MAPPING) {
+				rc = -2;
+				break;
+			}
+			rc = merge_from(b, map, src->items[i]);
+		}
+	} else {
+		rc = -2;
+	}
+
+	if (rc < 0) {
+		error_site site = { b->name, key->line, key->column, NULL, NULL };
+
+		if (rc == -2)
+			rc = error_set(b->err, PEERGUARD_EPOLICY, &site,
+				"%s: the merge key << takes a mapping or a list of mappings", b->name);
+		else
+			rc = error_set(b->err, PEERGUARD_ELIMIT, &site,
+				"%s: YAML merge keys expand to too many nodes", b->name);
+	}
+	ynode_free(key);
+	ynode_free(src);
+	return rc;
+}
+
 static int parse_node(builder *b, yaml_event_t *ev, unsigned int depth, ynode **out);
 
 /* Reads events until the end of the collection started by start. */
@@ -394,6 +472,8 @@ static int parse_node(builder *b, yaml_event_t *ev, unsigned int depth, ynode **
 		if (!n)
 			return fail(b, PEERGUARD_ENOMEM, NULL, "%s: %s", "out of memory");
 		rc = parse_collection(b, n, YAML_MAPPING_END_EVENT, depth);
+		if (rc == 0)
+			rc = apply_merge_key(b, n);
 		if (rc < 0) {
 			ynode_free(n);
 			return rc;

@@ -166,6 +166,36 @@ START_TEST(yaml_limits_depth)
 }
 END_TEST
 
+
+START_TEST(yaml_merge_key)
+{
+	const char *doc =
+		"defaults: &defaults\n"
+		"  resource: aws.peering-connection\n"
+		"  filters: [cross-account]\n"
+		"policies:\n"
+		"  - <<: *defaults\n"
+		"    name: merged\n";
+	const char *bad = "policies:\n  - <<: 5\n    name: x\n    resource: peering-connection\n";
+	peerguard_policy_set *set = NULL;
+	peerguard_error err;
+
+	/* The top-level key 'defaults' is not allowed, so load the merged policy on its own. */
+	ck_assert_int_eq(load_fails(doc, &err), PEERGUARD_EPOLICY);
+	ck_assert_ptr_nonnull(strstr(err.message, "unknown key 'defaults'"));
+	doc = "policies:\n"
+		"  - &base {name: base, resource: aws.peering-connection, filters: [cross-account]}\n"
+		"  - <<: *base\n"
+		"    name: merged\n";
+	ck_assert_int_eq(peerguard_policy_set_load_string(&set, doc, strlen(doc), NULL, NULL, &err), 0);
+	ck_assert_uint_eq(peerguard_policy_set_count(set), 2);
+	ck_assert_str_eq(peerguard_policy_set_name(set, 1), "merged");
+	peerguard_policy_set_free(set);
+	ck_assert_int_eq(load_fails(bad, &err), PEERGUARD_EPOLICY);
+	ck_assert_ptr_nonnull(strstr(err.message, "merge key"));
+}
+END_TEST
+
 /* ---------------------------------------------------------------- variables */
 
 START_TEST(vars_expand_known_and_keep_unknown)
@@ -697,6 +727,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, yaml_rejects_duplicate_keys);
 	tcase_add_test(tc, yaml_limits_alias_expansion);
 	tcase_add_test(tc, yaml_limits_depth);
+	tcase_add_test(tc, yaml_merge_key);
 	tcase_add_test(tc, vars_expand_known_and_keep_unknown);
 	tcase_add_test(tc, policy_load_valid_set);
 	tcase_add_test(tc, policy_load_errors_name_location);
