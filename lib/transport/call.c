@@ -260,9 +260,10 @@ static outcome classify_fault(call_state *st, const http_response *resp)
 		st->c->clock_offset += offset;
 		pthread_mutex_unlock(&st->c->lock);
 		st->skew_corrected = 1;
-		client_log(st->c, PEERGUARD_LOG_WARN, "%s %s at %s: %s: the local clock is %.0f s off the server's "
+		client_log(st->c, PEERGUARD_LOG_WARN, "%s %s at %s: %s: the local clock is %.0f s %s the server's "
 			"Date header; retrying with the corrected time (request id %s)", service_names[st->call->service],
-			st->call->action, st->ep.url, f->code, -offset, f->request_id[0] ? f->request_id : "none");
+			st->call->action, st->ep.url, f->code, fabs(offset), offset > 0 ? "behind" : "ahead of",
+			f->request_id[0] ? f->request_id : "none");
 		fail_with(st, PEERGUARD_EAUTH, "synchronise the system clock (NTP)", "AWS error %s: %s", f->code,
 			f->message);
 		return OUTCOME_SKEW;

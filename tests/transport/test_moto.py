@@ -198,3 +198,20 @@ def test_account_template_reaches_each_account(tmp_path, moto):
                     "--role-template", "arn:aws:iam::role/no-placeholder", "--account", ACCEPTER, "describe")
     assert run.rc == -3
     assert "{account_id}" in run.error["message"]
+
+
+def test_account_credentials_refreshed_before_expiry(tmp_path, moto):
+    """moto's role credentials last an hour; 58 minutes later they are within the five-minute margin."""
+    import time as clock
+    base = ["--endpoint-url", moto.url, "--region", "us-east-1",
+            "--role-template", "arn:aws:iam::{account_id}:role/peerguard", "--account", ACCEPTER]
+
+    def assume_calls(run):
+        return len([l for l in run.stderr.splitlines() if "sts AssumeRole" in l and "attempt 1" in l])
+
+    run = run_probe(tmp_path, *base, "--clock", str(int(clock.time()) + 60), "--repeat", "2", "whoami")
+    assert [o["rc"] for o in run.outcomes] == [0, 0], run.stderr
+    assert assume_calls(run) == 1
+    run = run_probe(tmp_path, *base, "--clock", str(int(clock.time()) + 3480), "--repeat", "2", "whoami")
+    assert [o["rc"] for o in run.outcomes] == [0, 0], run.stderr
+    assert assume_calls(run) == 3
