@@ -17,7 +17,7 @@ from __future__ import annotations
 from ._native import load_library
 from .decision import Decision, EventInfo, PeerInfo, Result
 from .errors import (EvaluationError, ExpressionError, FileReadError, InputError, InvalidArgument,
-                     LibraryNotFound, LimitError, PeerguardError, PolicyError)
+                     LibraryNotFound, LimitError, NotFoundError, PeerguardError, PolicyError)
 from .policy_set import Limits, PolicySet, evaluate_file
 
 __version__ = "0.1.0"
@@ -32,6 +32,7 @@ __all__ = [
     "InvalidArgument",
     "LibraryNotFound",
     "LimitError",
+    "NotFoundError",
     "Limits",
     "PeerInfo",
     "PeerguardError",

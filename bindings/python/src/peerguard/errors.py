@@ -85,6 +85,10 @@ class EvaluationError(PeerguardError):
     """Evaluation failed, for example on a bad allowlist file (PEERGUARD_EEVAL)."""
 
 
+class NotFoundError(PeerguardError, LookupError):
+    """A named item, such as a policy passed in policies=, was not found (PEERGUARD_ENOTFOUND)."""
+
+
 class InvalidArgument(PeerguardError, ValueError):
     """An argument was rejected by the library (PEERGUARD_EINVAL)."""
 
@@ -108,6 +112,7 @@ _BY_CODE: Dict[int, Type[PeerguardError]] = {
     EEXPR: ExpressionError,
     EEVAL: EvaluationError,
     EINVAL: InvalidArgument,
+    ENOTFOUND: NotFoundError,
 }
 
 
