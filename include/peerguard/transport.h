@@ -4,8 +4,8 @@
  * A peerguard_client holds credentials, endpoints, retry settings and the
  * clock offset learnt from the servers.  Every call signs its request with
  * AWS Signature Version 4, sends it with libcurl, retries throttling, 5xx
- * answers, connection failures and timeouts with exponential backoff and
- * full jitter, and parses the XML answer with expat into the JSON shape that
+ * responses, connection failures and timeouts with exponential backoff and
+ * full jitter, and parses the XML response with expat into the JSON shape that
  * boto3 returns, which the core evaluates as it is.
  *
  * Conventions are those of peerguard.h.  In addition, every function that
@@ -39,8 +39,8 @@ typedef enum peerguard_transport_code {
 	PEERGUARD_ETRANSPORT = -20,   /**< connection failed: refused, reset, name lookup, cut short */
 	PEERGUARD_ETIMEOUT = -21,     /**< an attempt or the whole call ran out of time */
 	PEERGUARD_ETLS = -22,         /**< TLS handshake or certificate verification failed */
-	PEERGUARD_EAWS = -23,         /**< AWS answered with an error; see peerguard_aws_error.aws_code */
-	PEERGUARD_ERESPONSE = -24,    /**< the answer was not the expected XML document */
+	PEERGUARD_EAWS = -23,         /**< AWS returned an error; see peerguard_aws_error.aws_code */
+	PEERGUARD_ERESPONSE = -24,    /**< the response was not the expected XML document */
 	PEERGUARD_ECREDENTIALS = -25, /**< no usable credentials, or a credentials source failed */
 	PEERGUARD_EAUTH = -26,        /**< AWS rejected the credentials or the signature */
 	PEERGUARD_EDENIED = -27,      /**< the credentials are not allowed to make the call */
@@ -60,10 +60,10 @@ typedef enum peerguard_transport_code {
  */
 typedef struct peerguard_aws_error {
 	peerguard_error error;        /**< code and a message naming the call, the endpoint and the fix */
-	int http_status;              /**< status of the last answer, 0 when none arrived */
+	int http_status;              /**< status of the last response, 0 when none arrived */
 	char aws_code[PEERGUARD_AWS_CODE_MAX];          /**< such as "InvalidStateTransition" */
 	char aws_message[PEERGUARD_AWS_MESSAGE_MAX];    /**< the message AWS sent, secrets removed */
-	char request_id[PEERGUARD_AWS_REQUEST_ID_MAX];  /**< AWS request id of the last answer */
+	char request_id[PEERGUARD_AWS_REQUEST_ID_MAX];  /**< AWS request id of the last response */
 	char action[PEERGUARD_AWS_ACTION_MAX];          /**< Query action, such as "DescribeVpcPeeringConnections" */
 	char endpoint[PEERGUARD_AWS_ENDPOINT_MAX];      /**< endpoint URL the call went to */
 	unsigned int attempts;        /**< HTTP attempts made */
@@ -236,8 +236,8 @@ PEERGUARD_EXTERN int peerguard_ec2_describe_vpc_peering_connections(char **out_j
 	const peerguard_describe_filter *filters, size_t n_filters, peerguard_aws_error *err);
 
 /**
- * Calls DeleteVpcPeeringConnection.  With dry_run set, the answer
- * DryRunOperation ("the call would succeed") returns 0 and any other answer
+ * Calls DeleteVpcPeeringConnection.  With dry_run set, the response
+ * DryRunOperation ("the call would succeed") returns 0 and any other response
  * is reported as usual.  A server that ignores DryRun and performs the call
  * also returns 0, with a warning in the log.
  *
@@ -312,7 +312,8 @@ typedef struct peerguard_assume_role_options {
 /**
  * Calls AssumeRole with c's credentials and returns a new client that signs
  * with the role's temporary credentials, re-assuming the role five minutes
- * before they expire.  The new client keeps a reference to nothing in c.
+ * before they expire.  The new client holds a reference on c, so the two may
+ * be freed in any order.
  *
  * @param out       receives a new client, freed with peerguard_client_free
  * @param out_json  receives {"AssumedRoleUser": {...}, "Credentials":

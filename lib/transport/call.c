@@ -1,6 +1,6 @@
 /*
  * One Query API call: form body, SigV4 signature, HTTP attempts with
- * backoff, clock-skew correction, and the answer's classification.
+ * backoff, clock-skew correction, and the response's classification.
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,7 +11,7 @@
 
 #include <curl/curl.h>
 
-#include "transport/answer.h"
+#include "transport/response.h"
 #include "transport/buf.h"
 #include "transport/client.h"
 #include "transport/http.h"
@@ -189,14 +189,14 @@ static void fail_with(call_state *st, int code, const char *fix, const char *fmt
 	redact_in_place(&st->secrets, st->what, sizeof(st->what));
 }
 
-/* Classifies a transfer that produced no answer. */
+/* Classifies a transfer that produced no response. */
 static outcome classify_transfer_error(call_state *st, const http_response *resp)
 {
 	CURLcode cc = resp->curl_code;
 
 	if (resp->too_large) {
 		fail_with(st, PEERGUARD_ERESPONSE, "check that the endpoint URL points at the AWS service",
-			"the answer is larger than %u bytes", HTTP_MAX_BODY);
+			"the response is larger than %u bytes", HTTP_MAX_BODY);
 		return OUTCOME_FAIL;
 	}
 	switch (cc) {
@@ -293,8 +293,8 @@ static outcome classify_fault(call_state *st, const http_response *resp)
 	return OUTCOME_FAIL;
 }
 
-/* Classifies an answer: a success document for this action, an error document, or neither. */
-static outcome classify_answer(call_state *st, const http_response *resp, xml_node **root,
+/* Classifies a response: a success document for this action, an error document, or neither. */
+static outcome classify_response(call_state *st, const http_response *resp, xml_node **root,
 	const xml_node **result)
 {
 	char parse_error[256];
@@ -309,12 +309,12 @@ static outcome classify_answer(call_state *st, const http_response *resp, xml_no
 			return OUTCOME_RETRY;
 		}
 		fail_with(st, PEERGUARD_ERESPONSE, "check that the endpoint URL points at the AWS service; "
-			"a proxy or a cut connection can also corrupt the answer",
-			"HTTP %ld with an unreadable answer (%s)", resp->status, parse_error);
+			"a proxy or a cut connection can also corrupt the response",
+			"HTTP %ld with an unreadable response (%s)", resp->status, parse_error);
 		return OUTCOME_FAIL;
 	}
 
-	if (answer_read_error(*root, &st->fault))
+	if (response_read_error(*root, &st->fault))
 		return classify_fault(st, resp);
 	if (resp->status < 200 || resp->status >= 300) {
 		fail_with(st, resp->status >= 500 ? PEERGUARD_ETRANSPORT : PEERGUARD_ERESPONSE,
@@ -323,14 +323,14 @@ static outcome classify_answer(call_state *st, const http_response *resp, xml_no
 		return resp->status >= 500 ? OUTCOME_RETRY : OUTCOME_FAIL;
 	}
 
-	*result = answer_result(*root, st->call->action, st->call->wrapped);
+	*result = response_result(*root, st->call->action, st->call->wrapped);
 	if (!*result) {
 		fail_with(st, PEERGUARD_ERESPONSE, "check that the endpoint URL points at the right AWS service",
 			"HTTP %ld with root element <%s>, not <%sResponse>%s", resp->status, (*root)->name,
 			st->call->action, st->call->wrapped ? " holding a result" : "");
 		return OUTCOME_FAIL;
 	}
-	answer_request_id(*root, st->fault.request_id, sizeof(st->fault.request_id));
+	response_request_id(*root, st->fault.request_id, sizeof(st->fault.request_id));
 	return OUTCOME_SUCCESS;
 }
 
@@ -481,7 +481,7 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 		if (http_post(st.curl, &req, &resp) < 0)
 			out = classify_transfer_error(&st, &resp);
 		else
-			out = classify_answer(&st, &resp, &root, &result);
+			out = classify_response(&st, &resp, &root, &result);
 		if (!st.fault.request_id[0])
 			copy_string(st.fault.request_id, sizeof(st.fault.request_id), resp.request_id);
 		http_response_free(&resp);

@@ -9,7 +9,7 @@
 
 #include <curl/curl.h>
 
-#include "transport/answer.h"
+#include "transport/response.h"
 #include "transport/client.h"
 #include "transport/http.h"
 

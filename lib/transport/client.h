@@ -104,7 +104,7 @@ typedef struct aws_call {
 
 /*
  * Signs and sends a Query call with retries, backoff and one clock-skew
- * correction.  On success *out_root is the answer's tree (freed with
+ * correction.  On success *out_root is the response's tree (freed with
  * xml_free) and *out_result its result element (borrowed from the tree).
  * On failure err names the call, the endpoint and what to do.
  */

@@ -9,7 +9,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
-#include "transport/answer.h"
+#include "transport/response.h"
 #include "transport/client.h"
 #include "transport/credentials.h"
 #include "transport/ini.h"
@@ -290,7 +290,7 @@ static int refresh_assume_role(cred_source *s, peerguard_client *c, peerguard_aw
 			"SecretAccessKey", &secret, "SessionToken", &token, "Expiration", &expiration) < 0 ||
 	    parse_iso8601(expiration, &expires) < 0) {
 		json_decref(json);
-		return set_error(err, PEERGUARD_ERESPONSE, "sts AssumeRole for %s: the answer lacks Credentials "
+		return set_error(err, PEERGUARD_ERESPONSE, "sts AssumeRole for %s: the response lacks Credentials "
 			"with AccessKeyId, SecretAccessKey, SessionToken and an ISO-8601 Expiration; check the STS endpoint",
 			s->role_arn);
 	}

@@ -115,7 +115,7 @@ int peerguard_ec2_describe_vpc_peering_connections(char **out_json, peerguard_cl
 }
 
 /*
- * Sends an EC2 call that takes DryRun.  A DryRunOperation answer to a dry
+ * Sends an EC2 call that takes DryRun.  A DryRunOperation response to a dry
  * run becomes success with *dry_run_ok set.
  */
 static int ec2_mutation(xml_node **root, const xml_node **result, int *dry_run_ok, peerguard_client *c,
@@ -162,7 +162,7 @@ static int return_call(peerguard_client *c, const char *region, const char *acti
 	json_decref(json);
 	xml_free(root);
 	if (!returned)
-		return set_error(err, PEERGUARD_ERESPONSE, "ec2 %s for %s: the answer did not say <return>true</return>; "
+		return set_error(err, PEERGUARD_ERESPONSE, "ec2 %s for %s: the response did not say <return>true</return>; "
 			"describe the connection to see its state", action, id);
 	return 0;
 }
@@ -192,7 +192,7 @@ static int connection_result(char **out_json, xml_node *root, const xml_node *re
 		xml_free(root);
 		if (json && !json_object_get(json, "VpcPeeringConnection")) {
 			json_decref(json);
-			return set_error(err, PEERGUARD_ERESPONSE, "ec2 %s: the answer has no <vpcPeeringConnection>", action);
+			return set_error(err, PEERGUARD_ERESPONSE, "ec2 %s: the response has no <vpcPeeringConnection>", action);
 		}
 	}
 	if (!json)

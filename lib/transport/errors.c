@@ -12,7 +12,7 @@ const char *transport_strerror(int code)
 	case PEERGUARD_ETIMEOUT: return "AWS call timed out";
 	case PEERGUARD_ETLS: return "TLS verification failed";
 	case PEERGUARD_EAWS: return "AWS returned an error";
-	case PEERGUARD_ERESPONSE: return "unexpected answer from the AWS endpoint";
+	case PEERGUARD_ERESPONSE: return "unexpected response from the AWS endpoint";
 	case PEERGUARD_ECREDENTIALS: return "no usable AWS credentials";
 	case PEERGUARD_EAUTH: return "AWS rejected the credentials or signature";
 	case PEERGUARD_EDENIED: return "not authorised for the AWS call";

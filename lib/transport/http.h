@@ -8,7 +8,7 @@
 
 #include "transport/buf.h"
 
-/* Largest answer body accepted: 16 MiB, far above any Query API page. */
+/* Largest response body accepted: 16 MiB, far above any Query API page. */
 #define HTTP_MAX_BODY (16u * 1024u * 1024u)
 
 typedef struct http_request {
@@ -22,9 +22,9 @@ typedef struct http_request {
 } http_request;
 
 typedef struct http_response {
-	CURLcode curl_code;           /* CURLE_OK when an answer arrived */
+	CURLcode curl_code;           /* CURLE_OK when a response arrived */
 	char curl_error[CURL_ERROR_SIZE];
-	long status;                  /* 0 when no answer arrived */
+	long status;                  /* 0 when no response arrived */
 	buf body;
 	char date[64];                /* Date header, or "" */
 	char request_id[128];         /* x-amzn-RequestId or x-amz-request-id header, or "" */
@@ -34,7 +34,7 @@ typedef struct http_response {
 /* Initialises libcurl once per process; safe to call from any thread. */
 void http_global_init(void);
 
-/* Sends req on the easy handle curl (reset first).  Returns 0 when an answer arrived, else -1 with resp->curl_code set. */
+/* Sends req on the easy handle curl (reset first).  Returns 0 when a response arrived, else -1 with resp->curl_code set. */
 int http_post(CURL *curl, const http_request *req, http_response *resp);
 
 /* Frees the body of a response and clears it. */

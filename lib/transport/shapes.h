@@ -1,5 +1,5 @@
 /*
- * Conversion of Query API answers into boto3-shaped JSON, driven by tables
+ * Conversion of Query API responses into boto3-shaped JSON, driven by tables
  * of the botocore output shapes the transport needs.
  */
 #ifndef TRANSPORT_SHAPES_H
@@ -32,7 +32,7 @@ struct shape {
 	const shape *item;            /* SHAPE_LIST */
 };
 
-/* EC2 results (children of the answer's root element). */
+/* EC2 results (children of the response's root element). */
 extern const shape shape_describe_vpc_peering_connections_result;
 extern const shape shape_vpc_peering_connection_result;   /* Create and Accept */
 extern const shape shape_return_result;                   /* Delete and Reject */

@@ -9,12 +9,12 @@
 int skew_parse_http_date(const char *value, double *out);
 
 /*
- * Returns 1 when an error answer is a clock-skew failure that a retry with
+ * Returns 1 when an error response is a clock-skew failure that a retry with
  * the server's time can fix: RequestExpired, RequestTimeTooSkewed, a
  * signature error whose message says the signature expired or is not yet
  * current, or an authentication failure while the server's clock differs
  * from ours by more than SKEW_TOLERANCE_SECONDS.  server_time is 0 when the
- * answer had no Date header.
+ * response had no Date header.
  */
 int skew_is_clock_error(const char *aws_code, const char *aws_message, double server_time, double local_time);
 

@@ -64,7 +64,7 @@ int peerguard_sns_publish(char **out_message_id, peerguard_client *c, const char
 	const char *id = json_string_value(json_object_get(json, "MessageId"));
 	if (!id) {
 		json_decref(json);
-		return set_error(err, PEERGUARD_ERESPONSE, "sns Publish to %s: the answer has no MessageId", topic_arn);
+		return set_error(err, PEERGUARD_ERESPONSE, "sns Publish to %s: the response has no MessageId", topic_arn);
 	}
 	if (out_message_id) {
 		*out_message_id = strdup(id);

@@ -1,4 +1,4 @@
-/* Element tree for AWS Query API answers, built with expat. */
+/* Element tree for AWS Query API responses, built with expat. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,10 @@
-/* A small element tree built with expat, for AWS Query API answers. */
+/* A small element tree built with expat, for AWS Query API responses. */
 #ifndef TRANSPORT_XML_H
 #define TRANSPORT_XML_H
 
 #include <stddef.h>
 
-/* Nesting depth beyond which a document is rejected; AWS answers nest fewer than 16 levels. */
+/* Nesting depth beyond which a document is rejected; AWS responses nest fewer than 16 levels. */
 #define XML_MAX_DEPTH 64
 
 typedef struct xml_node {

@@ -1,4 +1,4 @@
-"""A local HTTP(S) server that answers EC2 and STS Query calls with scripted faults.
+"""A local HTTP(S) server that responds to EC2 and STS Query calls with scripted faults.
 
 The first path segment of the endpoint URL names the scenario, so one
 server serves every test: http://127.0.0.1:PORT/throttle/ always throttles.

@@ -1,4 +1,4 @@
-"""Faults the transport must survive: retries, timeouts, cut and malformed answers, TLS, skew, endpoints."""
+"""Faults the transport must survive: retries, timeouts, cut and malformed responses, TLS, skew, endpoints."""
 import re
 import time
 
@@ -87,7 +87,7 @@ def test_backoff_has_full_jitter(tmp_path, faults):
     assert len(set(delays)) > 1
 
 
-def test_slow_answer_hits_attempt_timeout(tmp_path, faults):
+def test_slow_response_hits_attempt_timeout(tmp_path, faults):
     start = time.monotonic()
     run = call(tmp_path, faults, "slow", "describe", extra=("--attempt-timeout-ms", "500", "--max-attempts", "2"))
     elapsed = time.monotonic() - start
@@ -115,11 +115,11 @@ def test_cut_connection_is_retried_then_reported(tmp_path, faults):
 
 
 @pytest.mark.parametrize("scenario,words", [
-    ("truncated_xml", "unreadable answer"),
-    ("malformed", "unreadable answer"),
+    ("truncated_xml", "unreadable response"),
+    ("malformed", "unreadable response"),
     ("s3root", "<ListAllMyBucketsResult>"),
 ])
-def test_bad_success_answer_is_an_error(tmp_path, faults, scenario, words):
+def test_bad_success_response_is_an_error(tmp_path, faults, scenario, words):
     run = call(tmp_path, faults, scenario, "describe")
     assert run.rc == -24, run.last
     assert run.error["attempts"] == 1
@@ -163,7 +163,7 @@ def test_dry_run_operation_means_success(tmp_path, faults):
     assert faults.requests("dryrun")[-1]["params"]["DryRun"] == "true"
     run = call(tmp_path, faults, "dryrun", "--dry-run", "accept", "pcx-1")
     assert run.rc == 0 and run.last["result"] == {"DryRun": True}, run.last
-    # Without DryRun the same answer is an error.
+    # Without DryRun the same response is an error.
     run = call(tmp_path, faults, "dryrun", "delete", "pcx-1")
     assert run.rc == -23 and run.error["aws_code"] == "DryRunOperation"
 

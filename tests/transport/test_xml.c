@@ -1,6 +1,6 @@
 /*
- * EC2, STS and SNS answers: the real-shaped EC2 XML samples converted to
- * boto3's JSON, both error document shapes, and the answers a client must
+ * EC2, STS and SNS responses: the real-shaped EC2 XML samples converted to
+ * boto3's JSON, both error document shapes, and the responses a client must
  * refuse (wrong root element, malformed or truncated XML).
  */
 #include <check.h>
@@ -12,7 +12,7 @@
 
 #include "peerguard/transport.h"
 #include "test_support.h"
-#include "transport/answer.h"
+#include "transport/response.h"
 #include "transport/errors.h"
 #include "transport/redact.h"
 #include "transport/shapes.h"
@@ -74,9 +74,9 @@ START_TEST(sample_converts_to_boto3_shape)
 	ck_assert_msg(text != NULL, "cannot read %s", path);
 
 	root = parse_ok(text);
-	result = answer_result(root, s->action, 0);
+	result = response_result(root, s->action, 0);
 	ck_assert_msg(result != NULL, "%s: root <%s> not accepted for %s", s->name, root->name, s->action);
-	answer_request_id(root, request_id, sizeof(request_id));
+	response_request_id(root, request_id, sizeof(request_id));
 	ck_assert_str_eq(request_id, "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE");
 
 	got = shape_to_json(s->shape, result);
@@ -103,11 +103,11 @@ START_TEST(ec2_error_sample_parses)
 
 	ck_assert_ptr_nonnull(text);
 	root = parse_ok(text);
-	ck_assert_int_eq(answer_read_error(root, &f), 1);
+	ck_assert_int_eq(response_read_error(root, &f), 1);
 	ck_assert_str_eq(f.code, json_string_value(json_object_get(want, "Code")));
 	ck_assert_str_eq(f.message, json_string_value(json_object_get(want, "Message")));
 	ck_assert_str_eq(f.request_id, json_string_value(json_object_get(want, "RequestId")));
-	ck_assert_ptr_null(answer_result(root, "DescribeVpcPeeringConnections", 0));
+	ck_assert_ptr_null(response_result(root, "DescribeVpcPeeringConnections", 0));
 	json_decref(want);
 	xml_free(root);
 	free(text);
@@ -123,7 +123,7 @@ START_TEST(error_response_shapes_parse)
 		"<RequestId>r-1</RequestId></ErrorResponse>");
 	aws_fault f;
 
-	ck_assert_int_eq(answer_read_error(root, &f), 1);
+	ck_assert_int_eq(response_read_error(root, &f), 1);
 	ck_assert_str_eq(f.code, "AccessDenied");
 	ck_assert_str_eq(f.type, "Sender");
 	ck_assert_str_eq(f.message, "not allowed");
@@ -134,7 +134,7 @@ START_TEST(error_response_shapes_parse)
 	root = parse_ok("<?xml version=\"1.0\"?><ErrorResponse><Errors><Error><Code>AuthFailure</Code>"
 		"<Message>AWS was not able to validate the provided access credentials</Message>"
 		"<Type>Sender</Type></Error></Errors></ErrorResponse>");
-	ck_assert_int_eq(answer_read_error(root, &f), 1);
+	ck_assert_int_eq(response_read_error(root, &f), 1);
 	ck_assert_str_eq(f.code, "AuthFailure");
 	ck_assert_str_eq(f.request_id, "");
 	xml_free(root);
@@ -143,7 +143,7 @@ START_TEST(error_response_shapes_parse)
 	root = parse_ok("<Response xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15\"><RequestID>r-2</RequestID>"
 		"<Errors><Error><Code>InvalidStateTransition</Code><Message>VpcPeeringConnectionID pcx-1 is not in "
 		"the correct state for the request.</Message></Error></Errors></Response>");
-	ck_assert_int_eq(answer_read_error(root, &f), 1);
+	ck_assert_int_eq(response_read_error(root, &f), 1);
 	ck_assert_str_eq(f.code, "InvalidStateTransition");
 	ck_assert_str_eq(f.request_id, "r-2");
 	xml_free(root);
@@ -152,22 +152,22 @@ END_TEST
 
 START_TEST(wrong_root_is_refused)
 {
-	/* An unsigned request that moto routes to S3 answers 200 with a bucket list. */
+	/* An unsigned request that moto routes to S3 gets a 200 with a bucket list. */
 	xml_node *root = parse_ok("<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListAllMyBucketsResult "
 		"xmlns=\"http://s3.amazonaws.com/doc/2006-03-01\"><Owner><ID>bcaf1ffd86f41161ca5fb16fd081034f</ID>"
 		"<DisplayName>webfile</DisplayName></Owner><Buckets></Buckets></ListAllMyBucketsResult>");
 	aws_fault f;
 
-	ck_assert_ptr_null(answer_result(root, "DescribeVpcPeeringConnections", 0));
-	ck_assert_int_eq(answer_read_error(root, &f), 0);
+	ck_assert_ptr_null(response_result(root, "DescribeVpcPeeringConnections", 0));
+	ck_assert_int_eq(response_read_error(root, &f), 0);
 	xml_free(root);
 
-	/* The right service but another action's answer is refused too. */
+	/* The right service but another action's response is refused too. */
 	root = parse_ok("<DeleteVpcPeeringConnectionResponse><return>true</return></DeleteVpcPeeringConnectionResponse>");
-	ck_assert_ptr_null(answer_result(root, "RejectVpcPeeringConnection", 0));
-	ck_assert_ptr_nonnull(answer_result(root, "DeleteVpcPeeringConnection", 0));
-	/* STS-style answers need their <ActionResult>. */
-	ck_assert_ptr_null(answer_result(root, "DeleteVpcPeeringConnection", 1));
+	ck_assert_ptr_null(response_result(root, "RejectVpcPeeringConnection", 0));
+	ck_assert_ptr_nonnull(response_result(root, "DeleteVpcPeeringConnection", 0));
+	/* STS-style responses need their <ActionResult>. */
+	ck_assert_ptr_null(response_result(root, "DeleteVpcPeeringConnection", 1));
 	xml_free(root);
 }
 END_TEST
@@ -225,13 +225,13 @@ START_TEST(elements_matched_by_name)
 		"<ec2:tagSet><ec2:item><ec2:key>Name</ec2:key><ec2:value>a &amp; b</ec2:value></ec2:item></ec2:tagSet>"
 		"</ec2:item></ec2:vpcPeeringConnectionSet><ec2:nextToken>tok-2</ec2:nextToken>"
 		"<ec2:requestId>r-9</ec2:requestId></ec2:DescribeVpcPeeringConnectionsResponse>");
-	const xml_node *result = answer_result(root, "DescribeVpcPeeringConnections", 0);
+	const xml_node *result = response_result(root, "DescribeVpcPeeringConnections", 0);
 	json_t *got, *want;
 	json_error_t jerr;
 	char request_id[64];
 
 	ck_assert_ptr_nonnull(result);
-	answer_request_id(root, request_id, sizeof(request_id));
+	response_request_id(root, request_id, sizeof(request_id));
 	ck_assert_str_eq(request_id, "r-9");
 	got = shape_to_json(&shape_describe_vpc_peering_connections_result, result);
 	want = json_loads("{\"VpcPeeringConnections\": ["
@@ -255,7 +255,7 @@ START_TEST(elements_matched_by_name)
 }
 END_TEST
 
-START_TEST(sts_answers_convert)
+START_TEST(sts_responses_convert)
 {
 	xml_node *root = parse_ok("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">"
 		"<AssumeRoleResult><Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId>"
@@ -264,12 +264,12 @@ START_TEST(sts_answers_convert)
 		"<AssumedRoleId>AROAEXAMPLE:peerguard</AssumedRoleId><Arn>arn:aws:sts::222222222222:assumed-role/r/peerguard</Arn>"
 		"</AssumedRoleUser><PackedPolicySize>6</PackedPolicySize></AssumeRoleResult>"
 		"<ResponseMetadata><RequestId>r-3</RequestId></ResponseMetadata></AssumeRoleResponse>");
-	const xml_node *result = answer_result(root, "AssumeRole", 1);
+	const xml_node *result = response_result(root, "AssumeRole", 1);
 	json_t *got;
 	char request_id[64];
 
 	ck_assert_ptr_nonnull(result);
-	answer_request_id(root, request_id, sizeof(request_id));
+	response_request_id(root, request_id, sizeof(request_id));
 	ck_assert_str_eq(request_id, "r-3");
 	got = shape_to_json(&shape_assume_role_result, result);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(got, "Credentials"), "AccessKeyId")),
@@ -351,7 +351,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("transport-xml");
-	TCase *tc = tcase_create("answers");
+	TCase *tc = tcase_create("responses");
 	SRunner *sr;
 	int failed;
 
@@ -362,7 +362,7 @@ int main(void)
 	tcase_add_test(tc, malformed_xml_is_refused);
 	tcase_add_test(tc, deep_nesting_is_refused);
 	tcase_add_test(tc, elements_matched_by_name);
-	tcase_add_test(tc, sts_answers_convert);
+	tcase_add_test(tc, sts_responses_convert);
 	tcase_add_test(tc, generic_json_lists_and_repeats);
 	tcase_add_test(tc, aws_error_code_comparison);
 	tcase_add_test(tc, transport_codes_described);

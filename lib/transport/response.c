@@ -1,10 +1,10 @@
-/* Reading AWS Query API answers. */
+/* Reading AWS Query API responses. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "transport/answer.h"
+#include "transport/response.h"
 
 void copy_string(char *dst, size_t dstlen, const char *src)
 {
@@ -21,7 +21,7 @@ static void copy_text(char *dst, size_t dstlen, const xml_node *n)
 	free(text);
 }
 
-int answer_read_error(const xml_node *root, aws_fault *f)
+int response_read_error(const xml_node *root, aws_fault *f)
 {
 	const xml_node *error, *id;
 
@@ -46,7 +46,7 @@ int answer_read_error(const xml_node *root, aws_fault *f)
 	return 1;
 }
 
-void answer_request_id(const xml_node *root, char *out, size_t len)
+void response_request_id(const xml_node *root, char *out, size_t len)
 {
 	const xml_node *id = xml_child_nocase(root, "requestId");
 
@@ -55,7 +55,7 @@ void answer_request_id(const xml_node *root, char *out, size_t len)
 	copy_text(out, len, id);
 }
 
-const xml_node *answer_result(const xml_node *root, const char *action, int wrapped)
+const xml_node *response_result(const xml_node *root, const char *action, int wrapped)
 {
 	char name[PEERGUARD_AWS_ACTION_MAX + 16];
 

@@ -1,6 +1,6 @@
-/* Reading AWS Query API answers: error documents, request ids and the result element. */
-#ifndef TRANSPORT_ANSWER_H
-#define TRANSPORT_ANSWER_H
+/* Reading AWS Query API responses: error documents, request ids and the result element. */
+#ifndef TRANSPORT_RESPONSE_H
+#define TRANSPORT_RESPONSE_H
 
 #include <stddef.h>
 
@@ -20,18 +20,18 @@ typedef struct aws_fault {
  * <RequestID>, or <ErrorResponse> with <Error> (directly or inside
  * <Errors>) and <RequestId>.  Returns 1 and fills f when root is one, else 0.
  */
-int answer_read_error(const xml_node *root, aws_fault *f);
+int response_read_error(const xml_node *root, aws_fault *f);
 
-/* Copies the request id of a success answer (EC2 requestId or ResponseMetadata/RequestId) into out. */
-void answer_request_id(const xml_node *root, char *out, size_t len);
+/* Copies the request id of a success response (EC2 requestId or ResponseMetadata/RequestId) into out. */
+void response_request_id(const xml_node *root, char *out, size_t len);
 
 /*
- * Returns the result element of a success answer for action (borrowed):
+ * Returns the result element of a success response for action (borrowed):
  * the root itself when wrapped is 0 (EC2), else its <Action>Result child
  * (STS, SNS).  Returns NULL when the root is not <Action>Response or the
  * result is missing.
  */
-const xml_node *answer_result(const xml_node *root, const char *action, int wrapped);
+const xml_node *response_result(const xml_node *root, const char *action, int wrapped);
 
 /* Copies src into dst (size dstlen), truncating, always NUL-terminating. */
 void copy_string(char *dst, size_t dstlen, const char *src);
