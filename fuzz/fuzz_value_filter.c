@@ -53,7 +53,7 @@ static const char records[] =
 	" \"Tags\": [{\"Key\": \"Name\", \"Value\": \"Prod Link\"}, {\"Key\": \"Owner\", \"Value\": \"\"}],"
 	" \"Numbers\": [3, 1.5, -2], \"Float\": 2.5, \"Version\": \"1.10.2-rc1\", \"Epoch\": 1768478400,"
 	" \"EpochMillis\": 1768478400000, \"Empty\": \"\", \"EmptyList\": [], \"Null\": null,"
-	" \"Nested\": {\"a\": {\"b\": [\"x\", {\"c\": 1}]}}, \"Weird\": \"\\u0000\\u00e9\\ud83d\\ude00\","
+	" \"Nested\": {\"a\": {\"b\": [\"x\", {\"c\": 1}]}}, \"Weird\": \"\\u0001\\u00e9\\ud83d\\ude00\","
 	" \"Big\": 9223372036854775807},"
 	" {\"VpcPeeringConnectionId\": \"pcx-2\", \"Status\": {\"Code\": \"active\"},"
 	" \"ExpirationTime\": 1768478400, \"RequesterVpcInfo\": {\"OwnerId\": 111111111111, \"CidrBlock\": \"not-a-cidr\"},"

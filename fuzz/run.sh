@@ -110,6 +110,7 @@ for name in "${targets[@]}"; do
 		echo "fuzz/run.sh: no target $name in $build/fuzz" >&2
 		exit 2
 	fi
+	mkdir -p "$build/fuzz-logs"
 	rm -f "$build/fuzz-logs/$name.rc"
 	touch "$build/fuzz-logs/$name.start"
 	run_target "$name" &
