@@ -16,7 +16,7 @@
 #include "transport/process.h"
 #include "transport/shapes.h"
 
-/* Longest chain of profiles followed through source_profile. */
+/* Maximum number of profiles followed through source_profile. */
 #define MAX_PROFILE_DEPTH 8
 
 typedef enum cred_kind {

@@ -108,7 +108,7 @@ int process_run(char **out, const char *command, char *errbuf, size_t errlen)
 		return -1;
 	}
 
-	/* Read everything, keeping at most PROCESS_MAX_OUTPUT bytes, so the child never blocks on a full pipe. */
+	/* Read to the end, so the child cannot block on a full pipe, but keep at most PROCESS_MAX_OUTPUT bytes. */
 	char chunk[4096];
 	ssize_t got;
 	int too_long = 0;

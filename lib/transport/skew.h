@@ -11,7 +11,7 @@ int skew_parse_http_date(const char *value, double *out);
 /*
  * Returns 1 when an error response is a clock-skew failure that a retry with
  * the server's time can fix: RequestExpired, RequestTimeTooSkewed, a
- * signature error whose message says the signature expired or is not yet
+ * signature error whose message states that the signature expired or is not yet
  * current, or an authentication failure while the server's clock differs
  * from ours by more than SKEW_TOLERANCE_SECONDS.  server_time is 0 when the
  * response had no Date header.

@@ -40,7 +40,8 @@ def test_500_then_success_is_retried(tmp_path, faults):
     assert run.last["attempts"] == 2
     warnings = run.log_lines("WARN")
     assert len(warnings) == 1, run.stderr
-    assert "DescribeVpcPeeringConnections" in warnings[0] and faults.url("fail500") in warnings[0]
+    assert "DescribeVpcPeeringConnections" in warnings[0]
+    assert faults.url("fail500") in warnings[0]
     assert "retrying in" in warnings[0]
 
 
@@ -63,7 +64,8 @@ def test_throttling_backs_off_then_fails(tmp_path, faults):
     assert run.error["aws_code"] == "RequestLimitExceeded"
     assert run.error["attempts"] == 3
     for line in run.log_lines("WARN"):
-        assert "RequestLimitExceeded" in line and "request id req-throttle-" in line
+        assert "RequestLimitExceeded" in line
+        assert "request id req-throttle-" in line
     assert "lower the call rate" in run.error["message"]
 
 
@@ -143,16 +145,20 @@ def test_connection_refused(tmp_path, faults):
 
 def test_error_shapes_map_to_codes(tmp_path, faults):
     run = call(tmp_path, faults, "unauthorized", "delete", "pcx-1")
-    assert run.rc == -27 and run.error["aws_code"] == "UnauthorizedOperation", run.last
+    assert run.rc == -27, run.last
+    assert run.error["aws_code"] == "UnauthorizedOperation", run.last
     assert "IAM policy" in run.error["message"]
     run = call(tmp_path, faults, "denied", "whoami")
-    assert run.rc == -27 and run.error["aws_code"] == "AccessDenied", run.last
+    assert run.rc == -27, run.last
+    assert run.error["aws_code"] == "AccessDenied", run.last
     assert run.error["request_id"] == "req-denied"
     run = call(tmp_path, faults, "state", "delete", "pcx-1")
-    assert run.rc == -23 and run.error["aws_code"] == "InvalidStateTransition", run.last
+    assert run.rc == -23, run.last
+    assert run.error["aws_code"] == "InvalidStateTransition", run.last
     assert run.error["attempts"] == 1
     run = call(tmp_path, faults, "authfail", "describe")
-    assert run.rc == -26 and run.error["attempts"] == 1, run.last
+    assert run.rc == -26, run.last
+    assert run.error["attempts"] == 1, run.last
     run = call(tmp_path, faults, "returnfalse", "reject", "pcx-1")
     assert run.rc == -24, run.last
 
@@ -162,10 +168,12 @@ def test_dry_run_operation_means_success(tmp_path, faults):
     assert run.rc == 0, run.last
     assert faults.requests("dryrun")[-1]["params"]["DryRun"] == "true"
     run = call(tmp_path, faults, "dryrun", "--dry-run", "accept", "pcx-1")
-    assert run.rc == 0 and run.last["result"] == {"DryRun": True}, run.last
+    assert run.rc == 0, run.last
+    assert run.last["result"] == {"DryRun": True}, run.last
     # Without DryRun the same response is an error.
     run = call(tmp_path, faults, "dryrun", "delete", "pcx-1")
-    assert run.rc == -23 and run.error["aws_code"] == "DryRunOperation"
+    assert run.rc == -23
+    assert run.error["aws_code"] == "DryRunOperation"
 
 
 def test_pagination_follows_next_token(tmp_path, faults):
@@ -176,7 +184,8 @@ def test_pagination_follows_next_token(tmp_path, faults):
     requests = faults.requests("paginate")
     assert requests[-1]["params"]["NextToken"] == "t2"
     run = call(tmp_path, faults, "pageloop", "describe")
-    assert run.rc == -24 and "NextToken" in run.error["message"], run.last
+    assert run.rc == -24, run.last
+    assert "NextToken" in run.error["message"], run.last
 
 
 def skew_args(token):
@@ -202,7 +211,8 @@ def test_clock_skew_corrected_once_and_remembered(tmp_path, faults):
         assert "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token," in auth
         assert r["headers"]["X-Amz-Security-Token"] == SKEW_TOKEN
         signature = auth.rsplit("Signature=", 1)[1]
-        assert signature not in run.stdout and signature not in run.stderr
+        assert signature not in run.stdout
+        assert signature not in run.stderr
     assert any("clock" in line for line in run.log_lines("WARN")), run.stderr
 
 
@@ -249,7 +259,8 @@ def test_service_endpoint_variables(tmp_path, faults):
     assert run.rc == 0, run.last
     # STS has no variable of its own here, so it takes AWS_ENDPOINT_URL.
     run = run_probe(tmp_path, "--region", "us-east-1", "whoami", env=env)
-    assert run.rc == -24 and run.error["endpoint"] == faults.url("s3root"), run.last
+    assert run.rc == -24, run.last
+    assert run.error["endpoint"] == faults.url("s3root"), run.last
     # The explicit option wins over both variables.
     run = run_probe(tmp_path, "--region", "us-east-1", "--endpoint-url", faults.url("ok"), "whoami", env=env)
     assert run.rc == 0, run.last
@@ -263,9 +274,11 @@ def test_invalid_endpoint_variable(tmp_path):
 
 def test_missing_region(tmp_path, faults):
     run = run_probe(tmp_path, "--endpoint-url", faults.url("ok"), "describe")
-    assert run.rc == -29 and "AWS_REGION" in run.error["message"], run.last
+    assert run.rc == -29, run.last
+    assert "AWS_REGION" in run.error["message"], run.last
     run = run_probe(tmp_path, "--endpoint-url", faults.url("ok"), "describe", env={"AWS_DEFAULT_REGION": "eu-west-3"})
-    assert run.rc == 0 and run.last["region"] == "eu-west-3", run.last
+    assert run.rc == 0, run.last
+    assert run.last["region"] == "eu-west-3", run.last
 
 
 @pytest.mark.parametrize("call_args,region,target", [
@@ -285,7 +298,8 @@ def test_default_regional_endpoints_through_proxy(tmp_path, call_args, region, t
     finally:
         proxy.stop()
     assert run.rc < 0
-    assert proxy.lines and proxy.lines[0] == f"CONNECT {target} HTTP/1.1", proxy.lines
+    assert proxy.lines
+    assert proxy.lines[0] == f"CONNECT {target} HTTP/1.1", proxy.lines
 
 
 # ---- TLS ----

@@ -23,7 +23,11 @@ def create_vpc(tmp_path, moto, account, cidr, region="us-east-1"):
 
 
 def create_peering(tmp_path, moto, vpc, peer_vpc, peer_owner=None, peer_region=None):
-    args = ["create", vpc, peer_vpc] + ([peer_owner] if peer_owner else []) + ([peer_region] if peer_region else [])
+    args = ["create", vpc, peer_vpc]
+    if peer_owner:
+        args.append(peer_owner)
+    if peer_region:
+        args.append(peer_region)
     run = aws(tmp_path, moto, REQUESTER, *args)
     assert run.rc == 0, run.stderr
     return run.last["result"]["VpcPeeringConnection"]["VpcPeeringConnectionId"]

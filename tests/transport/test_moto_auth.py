@@ -224,11 +224,14 @@ def test_role_profile_with_source_profile(tmp_path, auth_moto):
     assert run.last["result"]["Arn"].endswith(":assumed-role/peerguard-test/audit")
 
     run = probe(tmp_path, auth_moto, "--profile", "loop-a", "whoami", env=env)
-    assert run.rc == -29 and "loop" in run.error["message"], run.last
+    assert run.rc == -29, run.last
+    assert "loop" in run.error["message"], run.last
     run = probe(tmp_path, auth_moto, "--profile", "no-source", "whoami", env=env)
-    assert run.rc == -29 and "source_profile" in run.error["message"], run.last
+    assert run.rc == -29, run.last
+    assert "source_profile" in run.error["message"], run.last
     run = probe(tmp_path, auth_moto, "--profile", "absent", "whoami", env=env)
-    assert run.rc == -29 and "not found" in run.error["message"], run.last
+    assert run.rc == -29, run.last
+    assert "not found" in run.error["message"], run.last
 
 
 def test_no_credentials_anywhere(tmp_path, auth_moto):
