@@ -26,6 +26,7 @@ typedef enum outcome {
 	OUTCOME_SUCCESS,
 	OUTCOME_RETRY,      /* worth another attempt after backoff */
 	OUTCOME_SKEW,       /* retry now with the server's time */
+	OUTCOME_RENEW,      /* retry now with freshly fetched credentials */
 	OUTCOME_FAIL
 } outcome;
 
@@ -152,6 +153,9 @@ static const char *const auth_codes[] = {
 	"InvalidClientTokenId", "MissingAuthenticationToken", "ExpiredToken", "ExpiredTokenException",
 	"UnrecognizedClientException", "InvalidAccessKeyId", "InvalidToken", "RequestExpired", NULL
 };
+static const char *const expired_token_codes[] = {
+	"ExpiredToken", "ExpiredTokenException", "RequestExpiredToken", NULL
+};
 static const char *const denied_codes[] = {
 	"UnauthorizedOperation", "AccessDenied", "AccessDeniedException", "OptInRequired", NULL
 };
@@ -166,6 +170,7 @@ typedef struct call_state {
 	CURL *curl;
 	redactor secrets;
 	int skew_corrected;
+	int credentials_renewed;
 	/* The last failure, kept for the final message. */
 	int code;
 	char what[768];
@@ -279,6 +284,15 @@ static outcome classify_fault(call_state *st, const http_response *resp)
 			f->code, resp->status, f->message);
 		return OUTCOME_RETRY;
 	}
+	/* Temporary credentials that AWS already considers expired are fetched again, once per call. */
+	if (!st->credentials_renewed && is_code(f->code, expired_token_codes) && cred_source_invalidate(st->c->creds)) {
+		st->credentials_renewed = 1;
+		client_log(st->c, PEERGUARD_LOG_WARN, "%s %s at %s: %s: fetching new credentials from %s and retrying "
+			"(request id %s)", service_names[st->call->service], st->call->action, st->ep.url, f->code,
+			cred_source_origin(st->c->creds), f->request_id[0] ? f->request_id : "none");
+		fail_with(st, PEERGUARD_EAUTH, "renew the session credentials", "AWS error %s: %s", f->code, f->message);
+		return OUTCOME_RENEW;
+	}
 	if (is_code(f->code, auth_codes)) {
 		fail_with(st, PEERGUARD_EAUTH, "check the access key, the secret, the session token and the "
 			"system clock", "AWS rejected the credentials: %s: %s", f->code, f->message);
@@ -303,6 +317,11 @@ static outcome classify_response(call_state *st, const http_response *resp, xml_
 	*result = NULL;
 	st->http_status = (int)resp->status;
 	if (xml_parse(root, buf_cstr(&resp->body), resp->body.len, parse_error, sizeof(parse_error)) < 0) {
+		if (resp->status == 429) {
+			fail_with(st, PEERGUARD_ETHROTTLED, "lower the call rate or retry later",
+				"HTTP 429 Too Many Requests");
+			return OUTCOME_RETRY;
+		}
 		if (resp->status >= 500) {
 			fail_with(st, PEERGUARD_ETRANSPORT, "the service failed; retry later",
 				"HTTP %ld without an error document", resp->status);
@@ -316,6 +335,11 @@ static outcome classify_response(call_state *st, const http_response *resp, xml_
 
 	if (response_read_error(*root, &st->fault))
 		return classify_fault(st, resp);
+	if (resp->status == 429) {
+		fail_with(st, PEERGUARD_ETHROTTLED, "lower the call rate or retry later",
+			"HTTP 429 Too Many Requests with an unexpected <%s> document", (*root)->name);
+		return OUTCOME_RETRY;
+	}
 	if (resp->status < 200 || resp->status >= 300) {
 		fail_with(st, resp->status >= 500 ? PEERGUARD_ETRANSPORT : PEERGUARD_ERESPONSE,
 			"check that the endpoint URL points at the AWS service",
@@ -349,8 +373,12 @@ static struct curl_slist *signed_headers(call_state *st, const cred_snapshot *cr
 		const char *h = st->c->extra_headers[i];
 		const char *colon = strchr(h, ':');
 
+		const char *value = colon + 1;
+
+		while (*value == ' ' || *value == '\t')
+			value++;
 		names[i] = strndup(h, (size_t)(colon - h));
-		headers[n++] = (sigv4_header){ names[i] ? names[i] : "", colon + 1 };
+		headers[n++] = (sigv4_header){ names[i] ? names[i] : "", value };
 	}
 
 	sigv4_request req = { "POST", st->ep.path, NULL, headers, n, st->body, strlen(st->body) };
@@ -495,7 +523,7 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 			goto out;
 		}
 		xml_free(root);
-		if (out == OUTCOME_SKEW)
+		if (out == OUTCOME_SKEW || out == OUTCOME_RENEW)
 			continue;
 		if (out == OUTCOME_FAIL || attempt >= c->max_attempts) {
 			rc = st.code;

@@ -310,6 +310,18 @@ static int refresh_assume_role(cred_source *s, peerguard_client *c, peerguard_aw
 	return 0;
 }
 
+int cred_source_invalidate(cred_source *s)
+{
+	int refreshable = s && s->kind != CRED_STATIC;
+
+	if (refreshable) {
+		pthread_mutex_lock(&s->lock);
+		s->have_current = 0;
+		pthread_mutex_unlock(&s->lock);
+	}
+	return refreshable;
+}
+
 int cred_source_get(cred_source *s, peerguard_client *c, double now, cred_snapshot *out, peerguard_aws_error *err)
 {
 	int rc = 0;

@@ -54,6 +54,13 @@ void cred_source_free(cred_source *s);
 const char *cred_source_origin(const cred_source *s);
 
 /*
+ * Drops the current credentials of a source that can fetch new ones, so the
+ * next cred_source_get fetches them.  Returns 1 for such a source, 0 for
+ * fixed credentials.
+ */
+int cred_source_invalidate(cred_source *s);
+
+/*
  * Copies the source's current credentials into out, first fetching new ones
  * when there are none or they expire within the refresh margin.  c receives
  * log messages.  Returns 0 or a negative code with err set.

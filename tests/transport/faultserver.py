@@ -142,6 +142,23 @@ class Handler(BaseHTTPRequestHandler):
         self.reply(401, ec2_error("AuthFailure", "AWS was not able to validate the provided access credentials",
                                   f"req-auth-{n}"))
 
+    def scenario_expired_token(self, n, action):
+        if n == 1:
+            self.reply(400, ec2_error("ExpiredToken", "The security token included in the request is expired",
+                                      "req-expired-1"))
+        else:
+            self.scenario_ok(n, action)
+
+    def scenario_expired_token_always(self, n, action):
+        self.reply(400, ec2_error("ExpiredToken", "The security token included in the request is expired",
+                                  f"req-expired-{n}"))
+
+    def scenario_too_many(self, n, action):
+        self.send_response_only(429)
+        self.send_header("Content-Length", "17")
+        self.end_headers()
+        self.wfile.write(b"Too Many Requests")
+
     def scenario_dryrun(self, n, action):
         self.reply(412, ec2_error("DryRunOperation", "Request would have succeeded, but DryRun flag is set.",
                                   f"req-dry-{n}"))

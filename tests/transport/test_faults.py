@@ -163,6 +163,36 @@ def test_error_shapes_map_to_codes(tmp_path, faults):
     assert run.rc == -24, run.last
 
 
+def test_http_429_is_throttling(tmp_path, faults):
+    run = call(tmp_path, faults, "too_many", "describe", extra=("--max-attempts", "2"))
+    assert run.rc == -28, run.last
+    assert run.error["attempts"] == 2
+    assert run.error["http_status"] == 429
+
+
+def test_expired_token_renews_credentials(tmp_path, faults):
+    counter = tmp_path / "runs"
+    script = tmp_path / "creds.sh"
+    script.write_text(f'#!/bin/sh\nprintf x >> "{counter}"\n'
+                      f'echo \'{{"Version": 1, "AccessKeyId": "{FAKE_KEY}", "SecretAccessKey": "{FAKE_SECRET}", '
+                      f'"SessionToken": "{FAKE_TOKEN}", "Expiration": "2099-01-01T00:00:00Z"}}\'\n')
+    script.chmod(0o755)
+    config = tmp_path / "config"
+    config.write_text(f"[profile temporary]\ncredential_process = {script}\n")
+    env = {"AWS_CONFIG_FILE": str(config), "AWS_ACCESS_KEY_ID": None, "AWS_SECRET_ACCESS_KEY": None}
+
+    run = call(tmp_path, faults, "expired_token", "--profile", "temporary", "describe", env=env)
+    assert run.rc == 0, run.last
+    assert run.last["attempts"] == 2
+    assert counter.read_text() == "xx"
+    assert any("fetching new credentials" in line for line in run.log_lines("WARN")), run.stderr
+
+    # Fixed credentials cannot be renewed: the error is reported at once.
+    run = call(tmp_path, faults, "expired_token_always", "describe")
+    assert run.rc == -26, run.last
+    assert run.error["attempts"] == 1
+
+
 def test_dry_run_operation_means_success(tmp_path, faults):
     run = call(tmp_path, faults, "dryrun", "--dry-run", "delete", "pcx-1")
     assert run.rc == 0, run.last
