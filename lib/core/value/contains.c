@@ -59,8 +59,11 @@ static int set_add(item_set *set, const set_item *item)
 	return PY_OK;
 }
 
-/* Collects the elements iter(x) yields; PY_TYPE_ERROR when x is not iterable or an element is unhashable. */
-static int collect_items(item_set *set, const pyvalue *x)
+/*
+ * Collects the elements iter(x) yields; PY_TYPE_ERROR when x is not
+ * iterable, or when check_hashable is set and an element is unhashable.
+ */
+static int collect_items(item_set *set, const pyvalue *x, int check_hashable)
 {
 	set_item item;
 	size_t pos, len, i;
@@ -87,7 +90,7 @@ static int collect_items(item_set *set, const pyvalue *x)
 	case PYVALUE_LIST:
 		for (i = 0; i < json_array_size(x->json); i++) {
 			item.value = pyvalue_view(json_array_get(x->json, i));
-			if (!pyvalue_is_hashable(&item.value))
+			if (check_hashable && !pyvalue_is_hashable(&item.value))
 				return PY_TYPE_ERROR;
 			if (set_add(set, &item) != PY_OK)
 				return PY_FAIL;
@@ -124,23 +127,38 @@ static int is_ip_kind(const pyvalue *pv)
 	return pv->kind == PYVALUE_IP_ADDRESS || pv->kind == PYVALUE_IP_NETWORK || pv->kind == PYVALUE_IP_LIST;
 }
 
-/*
- * set(x) and the items of y, both collected in full first: CPython walks
- * all of y even after a common element, so any unhashable item raises.
- */
-static int collect_pair(item_set *xs, item_set *ys, const pyvalue *x, const pyvalue *y)
+static int item_hashable(const set_item *item)
 {
-	int status = collect_items(xs, x);
+	return item->text != NULL || pyvalue_is_hashable(&item->value);
+}
 
-	if (status == PY_OK)
-		status = collect_items(ys, y);
+/* Collects set(x) without repeats, so each element stands once as in a Python set. */
+static int collect_unique(item_set *unique, const pyvalue *x)
+{
+	item_set xs;
+	size_t i;
+	int status = collect_items(&xs, x, 1);
+
+	memset(unique, 0, sizeof(*unique));
+	for (i = 0; status == PY_OK && i < xs.count; i++) {
+		if (!set_has(unique, &xs.items[i]))
+			status = set_add(unique, &xs.items[i]);
+	}
+	free(xs.items);
 	return status;
 }
 
+/*
+ * CPython 3.11's set_intersection walks y, hashing each item (TypeError for
+ * an unhashable one), and stops as soon as every element of set(x) was
+ * found.  set_difference with a non-set y discards every item of y from a
+ * copy, so any unhashable item raises.
+ */
 static int set_op(int *out, int difference, const pyvalue *x, const pyvalue *y)
 {
 	item_set xs, ys;
-	size_t i;
+	size_t i, k, found = 0;
+	char *seen = NULL;
 	int status;
 
 	*out = 0;
@@ -148,17 +166,31 @@ static int set_op(int *out, int difference, const pyvalue *x, const pyvalue *y)
 		return value_ip_set_op(out, difference, x, y);
 
 	memset(&ys, 0, sizeof(ys));
-	status = collect_pair(&xs, &ys, x, y);
-	if (status == PY_OK) {
-		for (i = 0; i < xs.count; i++) {
-			int in_y = set_has(&ys, &xs.items[i]);
+	status = collect_unique(&xs, x);
+	if (status == PY_OK)
+		status = collect_items(&ys, y, difference);
+	if (status == PY_OK && (seen = calloc(xs.count + 1, 1)) == NULL)
+		status = PY_FAIL;
 
-			if (difference ? !in_y : in_y) {
-				*out = 1;
+	for (i = 0; status == PY_OK && i < ys.count; i++) {
+		if (!difference && found > 0 && found >= xs.count)
+			break;
+		if (!item_hashable(&ys.items[i])) {
+			status = PY_TYPE_ERROR;
+			break;
+		}
+		for (k = 0; k < xs.count; k++) {
+			if (!seen[k] && item_eq(&xs.items[k], &ys.items[i])) {
+				seen[k] = 1;
+				found++;
 				break;
 			}
 		}
 	}
+	if (status == PY_OK)
+		*out = difference ? found < xs.count : found > 0;
+
+	free(seen);
 	free(xs.items);
 	free(ys.items);
 	return status;
@@ -176,20 +208,10 @@ int pyvalue_difference(int *out, const pyvalue *x, const pyvalue *y)
 
 int pyvalue_unique_len(long long *out, const pyvalue *x)
 {
-	item_set xs, unique;
-	size_t i;
-	int status;
+	item_set unique;
+	int status = collect_unique(&unique, x);
 
-	*out = 0;
-	memset(&unique, 0, sizeof(unique));
-	status = collect_items(&xs, x);
-	for (i = 0; status == PY_OK && i < xs.count; i++) {
-		if (!set_has(&unique, &xs.items[i]))
-			status = set_add(&unique, &xs.items[i]);
-	}
-	if (status == PY_OK)
-		*out = (long long)unique.count;
-	free(xs.items);
+	*out = status == PY_OK ? (long long)unique.count : 0;
 	free(unique.items);
 	return status;
 }
