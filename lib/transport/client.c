@@ -90,7 +90,7 @@ const char *client_call_region(peerguard_client *c, const char *region, const ch
 }
 
 /* Checks that url is an absolute http or https URL with a host. */
-static int check_endpoint(const char *url, const char *what, peerguard_aws_error *err)
+static int check_endpoint(const char *url, const char *source, peerguard_aws_error *err)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL;
@@ -107,7 +107,7 @@ static int check_endpoint(const char *url, const char *what, peerguard_aws_error
 	curl_url_cleanup(u);
 	if (!ok)
 		return set_error(err, PEERGUARD_ECONFIG, "invalid endpoint URL \"%.200s\" from %s: "
-			"use an absolute http:// or https:// URL such as https://ec2.us-east-1.amazonaws.com", url, what);
+			"use an absolute http:// or https:// URL such as https://ec2.us-east-1.amazonaws.com", url, source);
 	return 0;
 }
 
@@ -120,27 +120,27 @@ static int resolve_endpoints(peerguard_client *c, const peerguard_client_options
 	int use_env = !(ignore && strcasecmp(ignore, "true") == 0);
 
 	for (int s = 0; s < 3; s++) {
-		const char *url = NULL, *what = NULL;
+		const char *url = NULL, *source = NULL;
 
 		if (service_opts[s]) {
 			url = service_opts[s];
-			what = "the client options";
+			source = "the client options";
 		} else if (o->endpoint_url) {
 			url = o->endpoint_url;
-			what = "the client options";
+			source = "the client options";
 		} else if (use_env && nonempty_env(service_env_names[s])) {
 			url = getenv(service_env_names[s]);
-			what = service_env_names[s];
+			source = service_env_names[s];
 		} else if (use_env && nonempty_env("AWS_ENDPOINT_URL")) {
 			url = getenv("AWS_ENDPOINT_URL");
-			what = "AWS_ENDPOINT_URL";
+			source = "AWS_ENDPOINT_URL";
 		} else if (use_env && profile_endpoint) {
 			url = profile_endpoint;
-			what = "the profile's endpoint_url";
+			source = "the profile's endpoint_url";
 		}
 		if (!url)
 			continue;
-		if (check_endpoint(url, what, err) < 0)
+		if (check_endpoint(url, source, err) < 0)
 			return err ? err->error.code : PEERGUARD_ECONFIG;
 		c->endpoint[s] = strdup(url);
 		if (!c->endpoint[s])

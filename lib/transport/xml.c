@@ -16,10 +16,10 @@ typedef struct parse_state {
 	const char *error;     /* set when the tree itself gave up: depth or memory */
 } parse_state;
 
-static void stop(parse_state *st, const char *why)
+static void stop(parse_state *st, const char *reason)
 {
 	if (!st->error)
-		st->error = why;
+		st->error = reason;
 	XML_StopParser(st->parser, XML_FALSE);
 }
 
@@ -125,12 +125,12 @@ int xml_parse(xml_node **out, const char *data, size_t len, char *errbuf, size_t
 
 	status = XML_Parse(st.parser, data ? data : "", (int)len, XML_TRUE);
 	if (status != XML_STATUS_OK || st.error || !st.root) {
-		const char *why = st.error ? st.error :
+		const char *reason = st.error ? st.error :
 			(status != XML_STATUS_OK ? XML_ErrorString(XML_GetErrorCode(st.parser)) : "no root element");
 
 		snprintf(errbuf, errlen, "line %lu, column %lu: %s",
 			(unsigned long)XML_GetCurrentLineNumber(st.parser),
-			(unsigned long)XML_GetCurrentColumnNumber(st.parser) + 1, why);
+			(unsigned long)XML_GetCurrentColumnNumber(st.parser) + 1, reason);
 		xml_free(st.root);
 		XML_ParserFree(st.parser);
 		return -1;

@@ -202,13 +202,13 @@ int main(int argc, char **argv)
 
 			rc = peerguard_sts_assume_role(&role, &result, client, args[0], NULL, &err);
 			if (rc == 0) {
-				char *who = NULL;
+				char *identity = NULL;
 
-				/* Prove the new client signs as the role, and report who it is. */
+				/* Prove that the new client signs as the role, and report its identity. */
 				peerguard_free(result);
 				result = NULL;
-				rc = peerguard_sts_get_caller_identity(&who, role, &err);
-				result = who;
+				rc = peerguard_sts_get_caller_identity(&identity, role, &err);
+				result = identity;
 			}
 			peerguard_client_free(role);
 		} else if (strcmp(call, "publish") == 0 && n_args == 2) {
