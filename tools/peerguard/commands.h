@@ -6,5 +6,9 @@ int peerguard_cmd_validate(int argc, char **argv);
 int peerguard_cmd_eval(int argc, char **argv);
 int peerguard_cmd_query(int argc, char **argv);
 int peerguard_cmd_describe(int argc, char **argv);
+int peerguard_cmd_remediate(int argc, char **argv);
+int peerguard_cmd_sweep(int argc, char **argv);
+int peerguard_cmd_watch(int argc, char **argv);
+int peerguard_cmd_canary(int argc, char **argv);
 
 #endif

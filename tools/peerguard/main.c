@@ -20,6 +20,18 @@ static const command commands[] = {
 #ifdef PEERGUARD_HAVE_DESCRIBE
 	{ "describe", peerguard_cmd_describe, "describe VPC peering connections through the EC2 API" },
 #endif
+#ifdef PEERGUARD_HAVE_REMEDIATE
+	{ "remediate", peerguard_cmd_remediate, "re-check, remove and verify the connections that events or records match" },
+#endif
+#ifdef PEERGUARD_HAVE_SWEEP
+	{ "sweep", peerguard_cmd_sweep, "describe every account and region and remediate what policies match" },
+#endif
+#ifdef PEERGUARD_HAVE_WATCH
+	{ "watch", peerguard_cmd_watch, "remediate events from an SQS queue or standard input as they arrive" },
+#endif
+#ifdef PEERGUARD_HAVE_CANARY
+	{ "canary", peerguard_cmd_canary, "make a test peering request and time its removal" },
+#endif
 	{ NULL, NULL, NULL }
 };
 
