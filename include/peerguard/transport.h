@@ -197,8 +197,15 @@ PEERGUARD_EXTERN int peerguard_client_for_account(peerguard_client **out, peergu
 /** Returns the client's default region (borrowed), or NULL when none is configured. */
 PEERGUARD_EXTERN const char *peerguard_client_region(const peerguard_client *c);
 
-/** Returns the access key id the client signs with (borrowed; not a secret), or "". */
-PEERGUARD_EXTERN const char *peerguard_client_access_key_id(const peerguard_client *c);
+/**
+ * Copies the access key id the client last signed with (not a secret; ""
+ * before any call).  A copy, because a refresh in another thread may
+ * change it.
+ *
+ * @param out  receives a new string, freed with peerguard_free
+ * @return 0, PEERGUARD_EINVAL or PEERGUARD_ENOMEM
+ */
+PEERGUARD_EXTERN int peerguard_client_access_key_id(char **out, const peerguard_client *c);
 
 /** Returns the clock offset in seconds learnt from server Date headers, 0 at first. */
 PEERGUARD_EXTERN double peerguard_client_clock_offset(const peerguard_client *c);

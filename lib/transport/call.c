@@ -261,8 +261,9 @@ static outcome classify_fault(call_state *st, const http_response *resp)
 	if (!st->skew_corrected && server_time > 0 && skew_is_clock_error(f->code, f->message, server_time, local)) {
 		double offset = server_time - local;
 
+		/* Set, not add: threads that meet the same error at once then agree on one offset. */
 		pthread_mutex_lock(&st->c->lock);
-		st->c->clock_offset += offset;
+		st->c->clock_offset = server_time - client_clock(st->c);
 		pthread_mutex_unlock(&st->c->lock);
 		st->skew_corrected = 1;
 		client_log(st->c, PEERGUARD_LOG_WARN, "%s %s at %s: %s: the local clock is %.0f s %s the server's "

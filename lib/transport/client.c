@@ -53,17 +53,20 @@ int set_error(peerguard_aws_error *err, int code, const char *fmt, ...)
 	return code;
 }
 
-double client_now(peerguard_client *c)
+double client_clock(peerguard_client *c)
 {
 	struct timespec ts;
-	double now, offset;
 
-	if (c->clock) {
-		now = c->clock(c->clock_userdata);
-	} else {
-		clock_gettime(CLOCK_REALTIME, &ts);
-		now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	}
+	if (c->clock)
+		return c->clock(c->clock_userdata);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double client_now(peerguard_client *c)
+{
+	double now = client_clock(c), offset;
+
 	pthread_mutex_lock(&c->lock);
 	offset = c->clock_offset;
 	pthread_mutex_unlock(&c->lock);
@@ -386,9 +389,17 @@ const char *peerguard_client_region(const peerguard_client *c)
 	return c ? c->region : NULL;
 }
 
-const char *peerguard_client_access_key_id(const peerguard_client *c)
+int peerguard_client_access_key_id(char **out, const peerguard_client *c)
 {
-	return c ? c->access_key_id : "";
+	if (!out)
+		return PEERGUARD_EINVAL;
+	*out = NULL;
+	if (!c)
+		return PEERGUARD_EINVAL;
+	pthread_mutex_lock((pthread_mutex_t *)&c->lock);
+	*out = strdup(c->access_key_id);
+	pthread_mutex_unlock((pthread_mutex_t *)&c->lock);
+	return *out ? 0 : PEERGUARD_ENOMEM;
 }
 
 double peerguard_client_clock_offset(const peerguard_client *c)

@@ -111,6 +111,9 @@ typedef struct aws_call {
 int client_call(xml_node **out_root, const xml_node **out_result, peerguard_client *c, const aws_call *call,
 	peerguard_aws_error *err);
 
+/* Returns the client's clock (opts.clock or the system clock) without the learnt offset. */
+double client_clock(peerguard_client *c);
+
 /* Returns the current time as the client sees it: its clock plus the learnt offset. */
 double client_now(peerguard_client *c);
 

@@ -51,6 +51,13 @@ int peerguard_ec2_describe_vpc_peering_connections(char **out_json, peerguard_cl
 		return rc;
 	if (!out_json || (n_ids && !ids) || (n_filters && !filters))
 		return set_error(err, PEERGUARD_EINVAL, "%s: out_json is NULL, or a count is given without its array", action);
+	for (size_t i = 0; i < n_ids; i++)
+		if (!ids[i] || !*ids[i])
+			return set_error(err, PEERGUARD_EINVAL, "%s: id %zu is empty: pass pcx-... ids", action, i + 1);
+	for (size_t i = 0; i < n_filters; i++)
+		if (!filters[i].name || !*filters[i].name || filters[i].n_values == 0 || !filters[i].values)
+			return set_error(err, PEERGUARD_EINVAL, "%s: filter %zu needs a name and at least one value, "
+				"such as status-code = active", action, i + 1);
 	all = json_array();
 	if (!all)
 		return set_error(err, PEERGUARD_ENOMEM, "out of memory");

@@ -131,6 +131,16 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.reply(200, success_body(action, n), date=SKEW_SERVER_DATE)
 
+    def scenario_skew_check(self, n, action):
+        """A server whose clock reads SKEW_SERVER_DATE and which rejects requests signed 5 minutes off it."""
+        signed = self.headers.get("X-Amz-Date", "")
+        signed_at = time.mktime(time.strptime(signed, "%Y%m%dT%H%M%SZ")) if signed else 0
+        server_at = time.mktime(time.strptime("20260116T001000Z", "%Y%m%dT%H%M%SZ"))
+        if abs(signed_at - server_at) > 300:
+            self.reply(400, ec2_error("RequestExpired", "Request has expired.", f"req-skew-{n}"), date=SKEW_SERVER_DATE)
+        else:
+            self.reply(200, success_body(action, n), date=SKEW_SERVER_DATE)
+
     def scenario_authfail_skewed(self, n, action):
         if n == 1:
             self.reply(401, ec2_error("AuthFailure", "AWS was not able to validate the provided access credentials",

@@ -254,6 +254,22 @@ def test_empty_session_token_is_not_sent(tmp_path, faults):
     assert "SignedHeaders=content-type;host;x-amz-date," in headers["Authorization"]
 
 
+def test_client_shared_by_threads(tmp_path, faults):
+    run = call(tmp_path, faults, "ok", "--threads", "8", "--repeat", "5", "describe")
+    assert len(run.outcomes) == 40, run.stderr
+    assert [o["rc"] for o in run.outcomes] == [0] * 40
+
+
+def test_skew_learnt_while_threads_share_client(tmp_path, faults):
+    """A server that checks the signing time: every call succeeds, each corrects the clock at most once."""
+    run = call(tmp_path, faults, "skew_check", "--threads", "4", "--repeat", "3", "describe",
+               extra=skew_args(SKEW_TOKEN), secrets=(SKEW_SECRET, SKEW_TOKEN))
+    assert len(run.outcomes) == 12, run.stderr
+    assert [o["rc"] for o in run.outcomes] == [0] * 12
+    assert all(o["attempts"] <= 2 for o in run.outcomes)
+    assert run.last["clock_offset"] == 1200
+
+
 def test_auth_failure_with_skewed_date_retries_once(tmp_path, faults):
     run = call(tmp_path, faults, "authfail_skewed", "describe", extra=skew_args(SKEW_TOKEN),
                secrets=(SKEW_SECRET, SKEW_TOKEN))
