@@ -3,10 +3,10 @@
  *
  * A peerguard_client holds credentials, endpoints, retry settings and the
  * clock offset learnt from the servers.  Every call signs its request with
- * AWS Signature Version 4, sends it with libcurl, retries throttling, 5xx
- * responses, connection failures and timeouts with exponential backoff and
- * full jitter, and parses the XML response with expat into the JSON shape that
- * boto3 returns, which the core evaluates as it is.
+ * AWS Signature Version 4 and sends it with libcurl.  Throttling, 5xx
+ * responses, connection failures and timeouts are retried with exponential
+ * backoff and full jitter.  The XML response is parsed with expat into the
+ * JSON shape that boto3 returns, which the core evaluates as it is.
  *
  * Conventions are those of peerguard.h.  In addition, every function that
  * sends a request takes a peerguard_aws_error, which carries the AWS error

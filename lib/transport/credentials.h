@@ -1,7 +1,7 @@
 /*
  * Credential sources: static keys, credential_process programs and assumed
- * roles, each refreshed before it expires; and the resolution chain the AWS
- * SDKs use (explicit, environment, shared config and credentials files).
+ * roles, each refreshed before it expires.  Also the resolution chain that
+ * the AWS SDKs use: explicit, environment, then the shared files.
  */
 #ifndef TRANSPORT_CREDENTIALS_H
 #define TRANSPORT_CREDENTIALS_H
