@@ -12,7 +12,7 @@ import (
 	peerguard "github.com/libpeerguard/peerguard-go"
 )
 
-// Many goroutines evaluate against one PolicySet and must get the answers computed on one goroutine.
+// Many goroutines evaluate against one PolicySet and must get the decisions computed on one goroutine.
 func TestConcurrentEvaluations(t *testing.T) {
 	ps := loadTestPolicy(t)
 	type job struct {
@@ -148,7 +148,7 @@ func TestFinalizerFreesDroppedSets(t *testing.T) {
 		t.Skip("slow")
 	}
 	if sanitized {
-		t.Skip("AddressSanitizer keeps freed memory in quarantine, so RSS says nothing about leaks")
+		t.Skip("AddressSanitizer keeps freed memory in quarantine, so RSS does not show leaks")
 	}
 	event := mustJSON(t, createEvent("pcx-0aaaaaaaaaaaaaaa1", "ev-1"))
 	loop := func(n int) {

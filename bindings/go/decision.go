@@ -17,14 +17,14 @@ type Decision struct {
 	State       string `json:"state"`        // observed Status.Code, or ""
 	StateSource string `json:"state_source"` // describe or event
 	StateTime   string `json:"state_time"`   // RFC 3339 time the state was observed
-	// Action is none, reject, delete or wait.
+	// Action: one of none, reject, delete and wait.
 	Action string `json:"action"`
 	// APICall is RejectVpcPeeringConnection, DeleteVpcPeeringConnection,
 	// DescribeVpcPeeringConnections (to wait), or "".
 	APICall string `json:"api_call"`
-	// Region is where to send APICall, or "".
+	// Region is the region to send APICall to, or "".
 	Region         string     `json:"region"`
-	Reason         string     `json:"reason"`     // one sentence that says why
+	Reason         string     `json:"reason"`     // one sentence on why the action was chosen
 	AccountID      *string    `json:"account_id"` // the protected account; nil when unknown
 	Requester      PeerInfo   `json:"requester"`
 	Accepter       PeerInfo   `json:"accepter"`

@@ -36,7 +36,7 @@ func (c Code) String() string {
 // ErrInput and the other sentinels to test the code.
 type Error struct {
 	Code    Code
-	Message string // what failed and how to fix it
+	Message string // the failure and how to fix it
 	File    string // policy or input file name
 	Line    int    // 1-based line, 0 if unknown
 	Column  int    // 1-based column, 0 if unknown

@@ -32,7 +32,7 @@ import (
 	"unsafe"
 )
 
-// InputKind is what an input document holds.
+// InputKind is the kind of content in an input document.
 type InputKind int
 
 // Kinds of peerguard_input_kind.
@@ -42,7 +42,7 @@ const (
 	InputResources InputKind = 2 // DescribeVpcPeeringConnections output, a list of records, or one record
 )
 
-// Context says where and when an evaluation runs.
+// Context is the account, region and clock of an evaluation.
 type Context struct {
 	// AccountID is the 12-digit account the policies protect.  It is trusted
 	// by the cross-account filter, fills {account_id}, and decides our side
@@ -59,7 +59,7 @@ type Context struct {
 	MatchedOnly bool
 	// InputName names the document in error messages (Evaluate, EvaluateEvent, EvaluateResources).
 	InputName string
-	// Kind is what the document holds, for Evaluate and EvaluateFile; zero detects it.
+	// Kind is the input kind for Evaluate and EvaluateFile.  The zero value, InputAuto, detects it.
 	Kind InputKind
 	// Logger receives the library's messages during the evaluation; nil drops them.
 	Logger Logger

@@ -15,31 +15,17 @@ const (
 	allowed = "222222222222"
 )
 
-// testPolicy holds a cloudtrail-mode policy and a pull-mode policy, both removing foreign peers.
-const testPolicy = `policies:
-  - name: pcx-foreign-event
-    resource: aws.peering-connection
-    mode:
-      type: cloudtrail
-      events:
-        - source: ec2.amazonaws.com
-          event: CreateVpcPeeringConnection
-          ids: responseElements.vpcPeeringConnection.vpcPeeringConnectionId
-    filters:
-      - type: cross-account
-        whitelist: ["222222222222"]
-    actions:
-      - delete
-      - type: webhook
-        url: http://127.0.0.1:9/hook
-  - name: pcx-foreign-describe
-    resource: aws.peering-connection
-    filters:
-      - type: cross-account
-        whitelist: ["222222222222"]
-    actions:
-      - delete
-`
+// testPolicy holds a cloudtrail-mode policy and a pull-mode policy, both
+// removing foreign peers; the Python tests use the same file.
+var testPolicy = readFile("../testdata/foreign-peers.yml")
+
+func readFile(path string) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}
 
 var frozenNow = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 

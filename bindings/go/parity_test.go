@@ -49,7 +49,7 @@ func peerguardBin(t *testing.T) string {
 
 // policyNames lists the policy names in file order.  The module has no YAML
 // parser, so this reads the `- name: X` and `- {name: X, ...}` items that
-// the case files use; the test checks the list against the loaded set
+// the case files use.  The test checks the list against the loaded set
 // wherever the whole file loads.
 func policyNames(t *testing.T, path string) []string {
 	text, err := os.ReadFile(path)

@@ -1,12 +1,12 @@
 // Package peerguard is the Go binding of libpeerguard, the decision core for
 // risky AWS VPC peering requests.
 //
-// It loads Cloud Custodian policy files, evaluates CloudTrail events and
-// DescribeVpcPeeringConnections output against them, and returns one
-// Decision per policy and peering connection: whether the policy matched,
-// which side of the connection the protected account owns, the state the
-// connection was seen in, and the EC2 call that is valid for that state and
-// side.
+// It loads Cloud Custodian policy files and evaluates CloudTrail events and
+// DescribeVpcPeeringConnections output against them.  For each policy and
+// peering connection it returns one Decision.  The Decision says whether the
+// policy matched, which side of the connection the protected account owns,
+// the state the connection was seen in, and the EC2 call that is valid for
+// that state and side.
 //
 //	set, err := peerguard.LoadPolicies("policies.yml")
 //	if err != nil {

@@ -173,6 +173,7 @@ func TestInputFormsAgree(t *testing.T) {
 	event := createEvent("pcx-0aaaaaaaaaaaaaaa1", "ev-0001")
 	record := event["detail"].(map[string]any)
 	plain := mustJSON(t, event)
+
 	var zipped bytes.Buffer
 	zw := gzip.NewWriter(&zipped)
 	zw.Write(plain)
@@ -187,6 +188,7 @@ func TestInputFormsAgree(t *testing.T) {
 		"sns":      sns,
 		"lines":    append(mustJSON(t, record), '\n'),
 	}
+
 	want, err := ps.EvaluateEvent(plain, ctx)
 	if err != nil {
 		t.Fatal(err)

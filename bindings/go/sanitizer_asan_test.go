@@ -2,6 +2,6 @@
 
 package peerguard_test
 
-// sanitized is true under `go test -asan`: AddressSanitizer keeps freed
-// memory in quarantine, so RSS says nothing about leaks there.
+// sanitized is true under `go test -asan`.  AddressSanitizer keeps freed
+// memory in quarantine, so RSS does not show leaks there.
 const sanitized = true

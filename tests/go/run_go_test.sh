@@ -67,7 +67,7 @@ go version
 
 if [ "$sanitized" = 1 ]; then
 	echo "sanitized build: the race detector and AddressSanitizer do not mix, so the tests run under go test -asan without -race"
-	# Go programs end without freeing what the runtime holds, so leak reports say nothing.
+	# A Go program exits without freeing what its runtime holds, so leak reports would only show the runtime.
 	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 	go vet ./... || exit 1
 	exec go test -asan -count=1 -v ./...

@@ -50,8 +50,8 @@ def main(argv):
                   "into Python", file=sys.stderr)
             return 1
         env["LD_PRELOAD"] = " ".join(p for p in (runtime, env.get("LD_PRELOAD")) if p)
-        kept = [o for o in env.get("ASAN_OPTIONS", "").split(":") if o and not o.startswith("detect_leaks=")]
-        env["ASAN_OPTIONS"] = ":".join(kept + ["detect_leaks=0"])
+        options = [o for o in env.get("ASAN_OPTIONS", "").split(":") if o and not o.startswith("detect_leaks=")]
+        env["ASAN_OPTIONS"] = ":".join(options + ["detect_leaks=0"])
         print(f"sanitized build: LD_PRELOAD={runtime} ASAN_OPTIONS={env['ASAN_OPTIONS']}", flush=True)
 
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", args.tests_dir]

@@ -29,32 +29,8 @@ SANITIZED = os.environ.get("PEERGUARD_SANITIZED") == "1"
 ACCOUNT = "111111111111"
 CONTEXT = {"account_id": ACCOUNT, "region": "us-east-1", "now": "2026-01-15T12:00:00Z"}
 
-# A cloudtrail-mode policy and a pull-mode policy with a delete action.
-POLICY = """\
-policies:
-  - name: pcx-foreign-event
-    resource: aws.peering-connection
-    mode:
-      type: cloudtrail
-      events:
-        - source: ec2.amazonaws.com
-          event: CreateVpcPeeringConnection
-          ids: responseElements.vpcPeeringConnection.vpcPeeringConnectionId
-    filters:
-      - type: cross-account
-        whitelist: ["222222222222"]
-    actions:
-      - delete
-      - type: webhook
-        url: http://127.0.0.1:9/hook
-  - name: pcx-foreign-describe
-    resource: aws.peering-connection
-    filters:
-      - type: cross-account
-        whitelist: ["222222222222"]
-    actions:
-      - delete
-"""
+# A cloudtrail-mode policy and a pull-mode policy, both removing foreign peers; the Go tests use it too.
+POLICY = (HERE.parents[1] / "testdata" / "foreign-peers.yml").read_text()
 
 
 def describe_record(pcx, requester, accepter, state="pending-acceptance", **extra):

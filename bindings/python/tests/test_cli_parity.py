@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from conftest import CASES, run_cli
+from conftest import CASES
 
 yaml = pytest.importorskip("yaml")
 

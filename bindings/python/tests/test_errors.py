@@ -57,7 +57,8 @@ def test_unquoted_account_error_matches_case(peerguard_module):
     first = expected["errors"][0]
     assert info.value.path == first["path"]
     assert info.value.file.endswith("policy.yml")
-    assert info.value.line > 0 and info.value.column > 0
+    assert info.value.line > 0
+    assert info.value.column > 0
     assert "quoted 12-digit" in info.value.message
 
 

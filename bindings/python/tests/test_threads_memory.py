@@ -19,7 +19,7 @@ def expected_for(policy_set, i):
 
 
 def test_threads_share_one_set(policy_set):
-    # Reference answers computed on one thread, then recomputed by 8 threads at once.
+    # Reference decisions computed on one thread, then recomputed by 8 threads at once.
     inputs = [expected_for(policy_set, i) for i in range(64)]
     reference = [(policy_set.evaluate_event(e, **CONTEXT), policy_set.evaluate_resources(r, **CONTEXT))
                  for e, r in inputs]

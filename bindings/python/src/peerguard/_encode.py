@@ -5,8 +5,6 @@ import datetime as _dt
 import json
 from typing import Any, Dict, List, Mapping, Union
 
-Document = Union[Mapping[str, Any], List[Any], str, bytes, bytearray, memoryview]
-
 
 def _aws_time(value: Union[_dt.datetime, _dt.date]) -> str:
     """Format a datetime the way the EC2 API writes timestamps (2026-01-20T09:00:00.000Z).
@@ -31,7 +29,7 @@ def _default(value: Any) -> Any:
                     "numbers, booleans, None or datetimes")
 
 
-def to_bytes(document: Any, what: str) -> bytes:
+def to_bytes(document: Any, argument_name: str) -> bytes:
     """Encode a dict or list as JSON, a str as UTF-8, and pass bytes through unchanged."""
     if isinstance(document, (bytes, bytearray, memoryview)):
         return bytes(document)
@@ -39,7 +37,7 @@ def to_bytes(document: Any, what: str) -> bytes:
         return document.encode("utf-8")
     if isinstance(document, (Mapping, list, tuple)):
         return json.dumps(document, default=_default, separators=(",", ":")).encode("utf-8")
-    raise TypeError(f"{what} must be a dict, a list, a JSON string or bytes, not {type(document).__name__}")
+    raise TypeError(f"{argument_name} must be a dict, a list, a JSON string or bytes, not {type(document).__name__}")
 
 
 def describe_output(document: Any) -> Any:

@@ -163,7 +163,7 @@ def check_nonnull(result: Any, func: Any, args: Tuple[Any, ...]) -> Any:
 
 
 def check_value(result: Any, func: Any, args: Tuple[Any, ...]) -> Any:
-    """Pass a plain value through: the function cannot fail."""
+    """Return the value unchanged, for functions that have no error return."""
     return result
 
 

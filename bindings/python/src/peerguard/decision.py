@@ -13,12 +13,11 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 from .errors import PeerguardError
 
-# Keys in the order the library writes them; optional keys are left out of
-# the JSON when the library leaves them out.
+# Keys of the decision JSON in the order the library writes them.  The last
+# three (actions, event, explain) appear only in some decisions.
 _KEYS = ("policy", "resource_id", "matched", "side", "state", "state_source", "state_time", "action",
          "api_call", "region", "reason", "account_id", "requester", "accepter", "violations",
          "policy_revision", "actions", "event", "explain")
-_OPTIONAL = ("actions", "event", "explain")
 
 
 @dataclass(frozen=True)
@@ -63,11 +62,11 @@ class EventInfo:
 class Decision:
     """One policy's decision about one peering connection.
 
-    action is "none", "reject", "delete" or "wait"; api_call is the EC2 call
-    for it ("RejectVpcPeeringConnection", "DeleteVpcPeeringConnection",
-    "DescribeVpcPeeringConnections" while waiting, or "") and region is where
-    to send that call.  side is our side of the connection: "unknown",
-    "neither", "requester", "accepter" or "both".
+    action is "none", "reject", "delete" or "wait".  api_call is the EC2
+    call for it: "RejectVpcPeeringConnection", "DeleteVpcPeeringConnection",
+    "DescribeVpcPeeringConnections" while waiting, or "".  region is the
+    region to send that call to.  side is our side of the connection:
+    "unknown", "neither", "requester", "accepter" or "both".
     """
 
     policy: str

@@ -90,7 +90,11 @@ def _context(account_id: Optional[str], region: Optional[str], now: Now, explain
     ctx.account_id = account_id.encode("utf-8") if account_id is not None else None
     ctx.region = region.encode("utf-8") if region is not None else None
     ctx.now = _epoch(now)
-    ctx.flags = (_native.FLAG_EXPLAIN if explain else 0) | (_native.FLAG_MATCHED_ONLY if matched_only else 0)
+    ctx.flags = 0
+    if explain:
+        ctx.flags |= _native.FLAG_EXPLAIN
+    if matched_only:
+        ctx.flags |= _native.FLAG_MATCHED_ONLY
     ctx.log = _EVAL_LOG_FN
     return ctx
 
