@@ -349,20 +349,37 @@ PEERGUARD_EXTERN int peerguard_sns_publish(char **out_message_id, peerguard_clie
  * ------------------------------------------------------------------------ */
 
 /**
- * Calls any action of a Query-protocol service and returns its result as
- * generic JSON: the root element's children by their XML names, text as
- * strings, and the children of "item" and "member" lists as arrays.
+ * Calls any action of a Query-protocol service (EC2, STS, SNS, SQS, IAM,
+ * ...) and returns its result as generic JSON: the children of the
+ * <ActionResult> element (or, for EC2, of the root) by their XML names,
+ * text as strings, the children of "item" and "member" lists as arrays, and
+ * any other name that repeats as an array.  A repeated element that occurs
+ * once is an object, not a one-element array.
+ *
+ * The endpoint of ec2, sts and sns is the client's; any other service takes
+ * AWS_ENDPOINT_URL_<SERVICE>, then the client's endpoint_url (or
+ * AWS_ENDPOINT_URL), then https://SERVICE.REGION.amazonaws.com/.
  *
  * @param out_json  receives the JSON, freed with peerguard_free
- * @param service   signing name and endpoint prefix: "ec2", "sts" or "sns"
+ * @param service   signing name and endpoint prefix in lower case, such as "ec2" or "sqs"
  * @param region    region, or NULL
  * @param action    such as "DescribeRegions"
  * @param version   API version, such as "2016-11-15"
  * @param params    name, value, name, value, ..., NULL; or NULL
+ * @return 0 or a negative code; PEERGUARD_EINVAL for an invalid service name
  */
 PEERGUARD_EXTERN int peerguard_aws_query(char **out_json, peerguard_client *c, const char *service,
 	const char *region, const char *action, const char *version, const char *const *params,
 	peerguard_aws_error *err);
+
+/**
+ * Same as peerguard_aws_query, sent to endpoint_url instead of any
+ * configured endpoint: for APIs addressed by a resource URL, such as SQS
+ * ReceiveMessage at a queue URL.
+ */
+PEERGUARD_EXTERN int peerguard_aws_query_url(char **out_json, peerguard_client *c, const char *service,
+	const char *region, const char *endpoint_url, const char *action, const char *version,
+	const char *const *params, peerguard_aws_error *err);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
  * One Query API call: form body, SigV4 signature, HTTP attempts with
  * backoff, clock-skew correction, and the response's classification.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,19 +45,50 @@ static void endpoint_free(endpoint *e)
 	free(e->path);
 }
 
-static int endpoint_resolve(endpoint *e, peerguard_client *c, aws_service service, const char *region)
+static const char *call_service(const aws_call *call)
+{
+	return call->service == SERVICE_OTHER ? call->service_name : service_names[call->service];
+}
+
+/* Returns the AWS_ENDPOINT_URL_<SERVICE> variable of another service, or NULL when unset or ignored. */
+static const char *service_endpoint_env(const char *service)
+{
+	const char *ignore = getenv("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
+	char name[96] = "AWS_ENDPOINT_URL_";
+	size_t n = strlen(name);
+
+	if (ignore && strcasecmp(ignore, "true") == 0)
+		return NULL;
+	for (const char *p = service; *p && n + 1 < sizeof(name); p++)
+		name[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	name[n] = '\0';
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
+static int endpoint_resolve(endpoint *e, peerguard_client *c, const aws_call *call, const char *region)
 {
 	CURLU *u = curl_url();
 	char *host = NULL, *port = NULL, *path = NULL;
+	const char *configured = NULL;
 	buf b = BUF_INIT;
 	int rc = -1;
 
 	memset(e, 0, sizeof(*e));
-	if (c->endpoint[service]) {
-		e->url = strdup(c->endpoint[service]);
+	if (call->endpoint_url)
+		configured = call->endpoint_url;
+	else if (call->service != SERVICE_OTHER)
+		configured = c->endpoint[call->service];
+	else if (service_endpoint_env(call->service_name))
+		configured = service_endpoint_env(call->service_name);
+	else
+		configured = c->endpoint_default;
+
+	if (configured) {
+		e->url = strdup(configured);
 	} else {
 		/* The regional AWS endpoint; regions in China use their own domain. */
-		buf_printf(&b, "https://%s.%s.amazonaws.com%s/", service_names[service], region,
+		buf_printf(&b, "https://%s.%s.amazonaws.com%s/", call_service(call), region,
 			strncmp(region, "cn-", 3) == 0 ? ".cn" : "");
 		e->url = buf_detach(&b);
 	}
@@ -267,7 +299,7 @@ static outcome classify_fault(call_state *st, const http_response *resp)
 		pthread_mutex_unlock(&st->c->lock);
 		st->skew_corrected = 1;
 		client_log(st->c, PEERGUARD_LOG_WARN, "%s %s at %s: %s: the local clock is %.0f s %s the server's "
-			"Date header; retrying with the corrected time (request id %s)", service_names[st->call->service],
+			"Date header; retrying with the corrected time (request id %s)", call_service(st->call),
 			st->call->action, st->ep.url, f->code, fabs(offset), offset > 0 ? "behind" : "ahead of",
 			f->request_id[0] ? f->request_id : "none");
 		fail_with(st, PEERGUARD_EAUTH, "synchronise the system clock (NTP)", "AWS error %s: %s", f->code,
@@ -289,7 +321,7 @@ static outcome classify_fault(call_state *st, const http_response *resp)
 	if (!st->credentials_renewed && is_code(f->code, expired_token_codes) && cred_source_invalidate(st->c->creds)) {
 		st->credentials_renewed = 1;
 		client_log(st->c, PEERGUARD_LOG_WARN, "%s %s at %s: %s: fetching new credentials from %s and retrying "
-			"(request id %s)", service_names[st->call->service], st->call->action, st->ep.url, f->code,
+			"(request id %s)", call_service(st->call), st->call->action, st->ep.url, f->code,
 			cred_source_origin(st->c->creds), f->request_id[0] ? f->request_id : "none");
 		fail_with(st, PEERGUARD_EAUTH, "renew the session credentials", "AWS error %s: %s", f->code, f->message);
 		return OUTCOME_RENEW;
@@ -384,7 +416,7 @@ static struct curl_slist *signed_headers(call_state *st, const cred_snapshot *cr
 
 	sigv4_request req = { "POST", st->ep.path, NULL, headers, n, st->body, strlen(st->body) };
 	sigv4_params p = { creds->access_key_id, creds->secret_access_key, creds->session_token, st->region,
-		service_names[st->call->service], (time_t)client_now(st->c), SIGV4_NORMALIZE_PATH | SIGV4_ENCODE_PATH, 0 };
+		call_service(st->call), (time_t)client_now(st->c), SIGV4_NORMALIZE_PATH | SIGV4_ENCODE_PATH, 0 };
 
 	*rc = sigv4_sign_headers(sig, &req, &p) < 0 ? PEERGUARD_ENOMEM : 0;
 	if (*rc == 0) {
@@ -411,7 +443,7 @@ static struct curl_slist *signed_headers(call_state *st, const cred_snapshot *cr
 
 static void fill_error(call_state *st, peerguard_aws_error *err, unsigned int attempts)
 {
-	const char *svc = service_names[st->call->service];
+	const char *svc = call_service(st->call);
 
 	if (!err)
 		return;
@@ -452,7 +484,9 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 	st.region = client_call_region(c, call->region, call->action, err);
 	if (!st.region)
 		return err ? err->error.code : PEERGUARD_ECONFIG;
-	if ((call->params && call->params->failed) || endpoint_resolve(&st.ep, c, call->service, st.region) < 0 ||
+	if (call->endpoint_url && check_endpoint(call->endpoint_url, "the call", err) < 0)
+		return PEERGUARD_ECONFIG;
+	if ((call->params && call->params->failed) || endpoint_resolve(&st.ep, c, call, st.region) < 0 ||
 	    !(st.body = form_body(call)) || !(st.curl = curl_easy_init())) {
 		endpoint_free(&st.ep);
 		free(st.body);
@@ -504,7 +538,7 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 		http_request req = { st.ep.url, headers, st.body, strlen(st.body), c->ca_bundle,
 			(long)(c->connect_timeout_ms < timeout ? c->connect_timeout_ms : timeout), (long)ceil(timeout) };
 
-		client_log(c, PEERGUARD_LOG_DEBUG, "%s %s to %s, attempt %u", service_names[call->service], call->action,
+		client_log(c, PEERGUARD_LOG_DEBUG, "%s %s to %s, attempt %u", call_service(call), call->action,
 			st.ep.url, attempt);
 		memset(&st.fault, 0, sizeof(st.fault));
 		if (http_post(st.curl, &req, &resp) < 0)
@@ -543,7 +577,7 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 			break;
 		}
 		client_log(c, PEERGUARD_LOG_WARN, "%s %s at %s: attempt %u of %u failed: %s (request id %s); "
-			"retrying in %.0f ms", service_names[call->service], call->action, st.ep.url, attempt,
+			"retrying in %.0f ms", call_service(call), call->action, st.ep.url, attempt,
 			c->max_attempts, st.what, st.fault.request_id[0] ? st.fault.request_id : "none", delay);
 		sleep_ms(delay);
 	}
@@ -551,12 +585,12 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 	fill_error(&st, err, attempt);
 	if (strcasecmp(st.fault.code, "DryRunOperation") == 0)
 		client_log(c, PEERGUARD_LOG_INFO, "%s %s at %s: DryRunOperation: the call would succeed (request id %s)",
-			service_names[call->service], call->action, st.ep.url,
+			call_service(call), call->action, st.ep.url,
 			st.fault.request_id[0] ? st.fault.request_id : "none");
 	else if (err)
 		client_log(c, PEERGUARD_LOG_ERROR, "%s", err->error.message);
 	else
-		client_log(c, PEERGUARD_LOG_ERROR, "%s %s at %s failed: %s", service_names[call->service],
+		client_log(c, PEERGUARD_LOG_ERROR, "%s %s at %s failed: %s", call_service(call),
 			call->action, st.ep.url, st.what);
 
 out:

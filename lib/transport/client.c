@@ -92,8 +92,7 @@ const char *client_call_region(peerguard_client *c, const char *region, const ch
 	return r;
 }
 
-/* Checks that url is an absolute http or https URL with a host. */
-static int check_endpoint(const char *url, const char *source, peerguard_aws_error *err)
+int check_endpoint(const char *url, const char *source, peerguard_aws_error *err)
 {
 	CURLU *u = curl_url();
 	char *scheme = NULL, *host = NULL;
@@ -147,6 +146,23 @@ static int resolve_endpoints(peerguard_client *c, const peerguard_client_options
 			return err ? err->error.code : PEERGUARD_ECONFIG;
 		c->endpoint[s] = strdup(url);
 		if (!c->endpoint[s])
+			return set_error(err, PEERGUARD_ENOMEM, "out of memory");
+	}
+
+	/* Other services (peerguard_aws_query) take the endpoint meant for every service. */
+	const char *url = o->endpoint_url, *source = "the client options";
+	if (!url && use_env && nonempty_env("AWS_ENDPOINT_URL")) {
+		url = getenv("AWS_ENDPOINT_URL");
+		source = "AWS_ENDPOINT_URL";
+	} else if (!url && use_env && profile_endpoint) {
+		url = profile_endpoint;
+		source = "the profile's endpoint_url";
+	}
+	if (url) {
+		if (check_endpoint(url, source, err) < 0)
+			return err ? err->error.code : PEERGUARD_ECONFIG;
+		c->endpoint_default = strdup(url);
+		if (!c->endpoint_default)
 			return set_error(err, PEERGUARD_ENOMEM, "out of memory");
 	}
 	return 0;
@@ -309,6 +325,7 @@ int client_derive(peerguard_client **out, peerguard_client *c, cred_source *src,
 	d->profile_explicit = c->profile_explicit;
 	for (int s = 0; s < 3; s++)
 		d->endpoint[s] = dup_or_null(c->endpoint[s]);
+	d->endpoint_default = dup_or_null(c->endpoint_default);
 	d->ca_bundle = dup_or_null(c->ca_bundle);
 	d->max_attempts = c->max_attempts;
 	d->connect_timeout_ms = c->connect_timeout_ms;
@@ -371,6 +388,7 @@ void peerguard_client_free(peerguard_client *c)
 	free(c->profile);
 	for (int s = 0; s < 3; s++)
 		free(c->endpoint[s]);
+	free(c->endpoint_default);
 	free(c->ca_bundle);
 	for (size_t i = 0; i < c->n_extra_headers; i++)
 		free(c->extra_headers[i]);

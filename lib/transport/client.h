@@ -35,6 +35,7 @@ struct peerguard_client {
 	char *profile;
 	int profile_explicit;         /* the profile came from the options, not AWS_PROFILE */
 	char *endpoint[3];            /* resolved endpoint per service (ec2, sts, sns); NULL: regional AWS endpoint */
+	char *endpoint_default;       /* endpoint_url option, AWS_ENDPOINT_URL or the profile's, for other services */
 	char *ca_bundle;
 	unsigned int max_attempts;
 	unsigned int connect_timeout_ms;
@@ -66,7 +67,8 @@ struct peerguard_client {
 typedef enum aws_service {
 	SERVICE_EC2 = 0,
 	SERVICE_STS = 1,
-	SERVICE_SNS = 2
+	SERVICE_SNS = 2,
+	SERVICE_OTHER = 3             /* named by aws_call.service_name */
 } aws_service;
 
 /* Query parameters of a call, in the order added. */
@@ -100,6 +102,8 @@ typedef struct aws_call {
 	const char *version;
 	const query_params *params;
 	int wrapped;                  /* the result sits in <Action>Result (STS, SNS) */
+	const char *service_name;     /* signing name and endpoint prefix for SERVICE_OTHER, such as "sqs" */
+	const char *endpoint_url;     /* URL that wins over every configured endpoint, or NULL */
 } aws_call;
 
 /*
@@ -123,6 +127,9 @@ void client_log(peerguard_client *c, peerguard_log_level level, const char *fmt,
 
 /* Sets err's code and message (printf-style); err may be NULL.  Returns code. */
 int set_error(peerguard_aws_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Checks that url is an absolute http or https URL with a host; source names where it came from.  Returns 0 or PEERGUARD_ECONFIG. */
+int check_endpoint(const char *url, const char *source, peerguard_aws_error *err);
 
 /* Returns the region a call should use, or NULL with err set. */
 const char *client_call_region(peerguard_client *c, const char *region, const char *action,

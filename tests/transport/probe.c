@@ -36,6 +36,7 @@ static void usage(void)
 		"usage: pg_transport_probe [OPTIONS] CALL [ARGS]\n"
 		"calls: describe [ID...] | delete ID | reject ID | accept ID | create VPC PEER-VPC [OWNER [REGION]]\n"
 		"       whoami | assume-role ARN | publish TOPIC-ARN MESSAGE | query SERVICE ACTION VERSION [NAME VALUE]...\n"
+		"       query-url SERVICE URL ACTION VERSION [NAME VALUE]...\n"
 		"       describe-cmd [peerguard describe arguments]\n"
 		"options: --endpoint-url URL --region R --profile P --role-arn ARN --role-template T --account ID\n"
 		"         --header 'N: V' --max-attempts N --connect-timeout-ms N --attempt-timeout-ms N\n"
@@ -158,6 +159,9 @@ static void *run_job(void *arg)
 		} else if (strcmp(call, "query") == 0 && n_args >= 3) {
 			rc = peerguard_aws_query(&result, client, args[0], region, args[1], args[2],
 				(const char *const *)(args + 3), &err);
+		} else if (strcmp(call, "query-url") == 0 && n_args >= 4) {
+			rc = peerguard_aws_query_url(&result, client, args[0], region, args[1], args[2], args[3],
+				(const char *const *)(args + 4), &err);
 		} else {
 			job->rc = 2;
 			return NULL;

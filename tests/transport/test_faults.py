@@ -312,6 +312,20 @@ def test_service_endpoint_variables(tmp_path, faults):
     assert run.rc == 0, run.last
 
 
+def test_other_service_endpoint_variables(tmp_path, faults):
+    env = {"AWS_ENDPOINT_URL": faults.url("s3root"), "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING": faults.url("ok")}
+    run = run_probe(tmp_path, "--region", "us-east-1", "query", "elastic-load-balancing", "GetCallerIdentity",
+                    "2011-06-15", env=env)
+    assert run.rc == 0, run.last
+    assert faults.requests("ok")[-1]["headers"]["Authorization"].split("/")[3] == "elastic-load-balancing"
+    run = run_probe(tmp_path, "--region", "us-east-1", "query", "iam", "GetCallerIdentity", "2011-06-15", env=env)
+    assert run.rc == -24, run.last
+    assert run.error["endpoint"] == faults.url("s3root")
+    run = run_probe(tmp_path, "--region", "us-east-1", "query-url", "iam", "not a url", "GetUser", "2010-05-08",
+                    env=env)
+    assert run.rc == -29, run.last
+
+
 def test_invalid_endpoint_variable(tmp_path):
     run = run_probe(tmp_path, "--region", "us-east-1", "describe", env={"AWS_ENDPOINT_URL_EC2": "not a url"})
     assert run.rc == -29, run.last

@@ -219,3 +219,23 @@ def test_account_credentials_refreshed_before_expiry(tmp_path, moto):
     run = run_probe(tmp_path, *base, "--clock", str(int(clock.time()) + 3480), "--repeat", "2", "whoami")
     assert [o["rc"] for o in run.outcomes] == [0, 0], run.stderr
     assert assume_calls(run) == 3
+
+
+def test_query_other_service_at_resource_url(tmp_path, moto):
+    """SQS speaks the Query protocol too: create a queue, then send and receive at the queue's URL."""
+    run = aws(tmp_path, moto, REQUESTER, "query", "sqs", "CreateQueue", "2012-11-05", "QueueName", "peerguard-events")
+    assert run.rc == 0, run.last
+    queue_url = run.last["result"]["QueueUrl"]
+    assert queue_url.endswith("/peerguard-events")
+
+    run = aws(tmp_path, moto, REQUESTER, "query-url", "sqs", queue_url, "SendMessage", "2012-11-05",
+              "MessageBody", '{"detail": {"eventName": "CreateVpcPeeringConnection"}}')
+    assert run.rc == 0, run.last
+    run = aws(tmp_path, moto, REQUESTER, "query-url", "sqs", queue_url, "ReceiveMessage", "2012-11-05",
+              "MaxNumberOfMessages", "1")
+    assert run.rc == 0, run.last
+    message = run.last["result"]["Message"]
+    assert json.loads(message["Body"])["detail"]["eventName"] == "CreateVpcPeeringConnection"
+
+    run = aws(tmp_path, moto, REQUESTER, "query", "Not A Service", "X", "2012-11-05")
+    assert run.rc == -3, run.last
