@@ -186,7 +186,8 @@ typedef struct peerguard_load_options {
  * @param path  policy file
  * @param opts  options, or NULL for defaults
  * @param err   error detail, or NULL
- * @return 0, PEERGUARD_EIO, PEERGUARD_EPOLICY, PEERGUARD_ELIMIT or PEERGUARD_ENOMEM
+ * @return 0, PEERGUARD_EIO, PEERGUARD_EPOLICY, PEERGUARD_ELIMIT, PEERGUARD_ENOMEM,
+ *         or PEERGUARD_ENOTFOUND when opts->only names a policy the file lacks
  */
 PEERGUARD_EXTERN int peerguard_policy_set_load_file(peerguard_policy_set **out, const char *path,
 	const peerguard_load_options *opts, peerguard_error *err);
@@ -200,7 +201,8 @@ PEERGUARD_EXTERN int peerguard_policy_set_load_file(peerguard_policy_set **out, 
  * @param name  name used for the document in error messages, or NULL for "<string>"
  * @param opts  options, or NULL for defaults
  * @param err   error detail, or NULL
- * @return 0, PEERGUARD_EPOLICY, PEERGUARD_ELIMIT or PEERGUARD_ENOMEM
+ * @return 0, PEERGUARD_EPOLICY, PEERGUARD_ELIMIT, PEERGUARD_ENOMEM, or
+ *         PEERGUARD_ENOTFOUND when opts->only names a policy the text lacks
  */
 PEERGUARD_EXTERN int peerguard_policy_set_load_string(peerguard_policy_set **out, const char *text,
 	size_t len, const char *name, const peerguard_load_options *opts, peerguard_error *err);
@@ -230,6 +232,15 @@ PEERGUARD_EXTERN const char *peerguard_policy_set_revision(const peerguard_polic
 /** Evaluation flags for peerguard_context.flags. */
 #define PEERGUARD_EXPLAIN 0x1u          /**< record which filter clauses decided, with the values compared */
 #define PEERGUARD_MATCHED_ONLY 0x2u     /**< keep only decisions whose policy matched */
+/**
+ * Parse and check every record.  Without this flag, a record of a
+ * CloudTrail log file or of JSON lines whose bytes name no event that a
+ * cloudtrail policy of the set listens to, and hold no describe record
+ * (no VpcPeeringConnectionId) and no \u escape, is counted but not parsed:
+ * no policy can decide anything about it, so the decisions are the same,
+ * but such a record gives no error when it is not valid JSON.
+ */
+#define PEERGUARD_PARSE_ALL 0x4u
 
 /** Where and when an evaluation runs. */
 typedef struct peerguard_context {
@@ -244,7 +255,7 @@ typedef struct peerguard_context {
 	const char *account_id;
 	const char *region;       /**< fills {region}; NULL: the record's region */
 	double now;               /**< seconds since the Unix epoch; 0 reads the system clock once */
-	unsigned int flags;       /**< PEERGUARD_EXPLAIN, PEERGUARD_MATCHED_ONLY */
+	unsigned int flags;       /**< PEERGUARD_EXPLAIN, PEERGUARD_MATCHED_ONLY, PEERGUARD_PARSE_ALL */
 	peerguard_log_fn log;     /**< may be NULL */
 	void *log_userdata;
 } peerguard_context;

@@ -14,6 +14,10 @@ source=$2
 sanitized=${PEERGUARD_SANITIZED:-0}
 [ "${3:-}" = "--sanitized" ] && sanitized=1
 
+# The Go toolchain may be installed outside PATH, as the official tarball is.
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+	PATH="$PATH:/usr/local/go/bin"
+fi
 if ! command -v go >/dev/null 2>&1; then
 	echo "go is not installed; skipping the Go binding tests"
 	exit 77
