@@ -44,7 +44,7 @@ class Run:
         self.reports = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
 
     def __repr__(self):
-        return f"Run(rc={self.returncode}, stderr={self.stderr[-2000:]!r})"
+        return f"Run(rc={self.returncode})\n--- stderr ---\n{self.stderr[-4000:]}"
 
 
 def run_peerguard(args, env, stdin=None, timeout=120):

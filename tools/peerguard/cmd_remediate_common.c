@@ -48,6 +48,20 @@ void rcli_log(peerguard_log_level level, const char *message, void *userdata)
 		fprintf(stderr, "peerguard %s: %s: %s\n", cli->command, names[level], message);
 }
 
+/*
+ * Log callback for the AWS client.  The client logs every failed call as an error, but
+ * the remediation expects some (NotFound right after creation, InvalidStateTransition
+ * after the peer accepted) and reports the failures that matter itself, so only
+ * retries are shown without --verbose.
+ */
+static void rcli_client_log(peerguard_log_level level, const char *message, void *userdata)
+{
+	const rcli *cli = userdata;
+
+	if (level == PEERGUARD_LOG_WARN || cli->verbose)
+		rcli_log(level == PEERGUARD_LOG_ERROR ? PEERGUARD_LOG_INFO : level, message, userdata);
+}
+
 double rcli_now(void *userdata)
 {
 	const rcli *cli = userdata;
@@ -179,7 +193,7 @@ int rcli_open(rcli *cli, int need_policy)
 		return -1;
 	}
 
-	cli->client_opts.log = rcli_log;
+	cli->client_opts.log = rcli_client_log;
 	cli->client_opts.log_userdata = cli;
 	if (peerguard_client_new(&cli->client, &cli->client_opts, &aerr) < 0) {
 		rcli_error(cli, "%s", aerr.error.message);
