@@ -1,11 +1,12 @@
 """The transport against moto's server: peering calls across accounts, STS, SNS, signatures, credentials."""
 import json
+import os
 import subprocess
-import sys
+import textwrap
 
 import pytest
 
-from conftest import FAKE_KEY, FAKE_SECRET, FAKE_TOKEN, MotoServer, ensure_moto, run_probe
+from conftest import FAKE_SECRET, clean_env, run_probe
 
 REQUESTER = "111111111111"
 ACCEPTER = "222222222222"
@@ -239,3 +240,45 @@ def test_query_other_service_at_resource_url(tmp_path, moto):
 
     run = aws(tmp_path, moto, REQUESTER, "query", "Not A Service", "X", "2012-11-05")
     assert run.rc == -3, run.last
+
+
+def peerguard_with_describe():
+    """The peerguard program, when it was built with the describe command; else None."""
+    binary = os.environ.get("PEERGUARD_BIN")
+    if not binary or not os.path.exists(binary):
+        return None
+    probe = subprocess.run([binary, "describe", "--help"], capture_output=True, text=True)
+    return binary if probe.returncode == 0 else None
+
+
+def test_describe_pipes_into_eval(tmp_path, moto):
+    binary = peerguard_with_describe()
+    if not binary:
+        pytest.skip("the peerguard program has no describe command in this build")
+    vpc = create_vpc(tmp_path, moto, REQUESTER, "10.0.0.0/16")
+    peer_vpc = create_vpc(tmp_path, moto, "999999999999", "10.1.0.0/16")
+    pcx = create_peering(tmp_path, moto, vpc, peer_vpc, "999999999999")
+    policy = tmp_path / "policy.yml"
+    policy.write_text(textwrap.dedent("""\
+        policies:
+          - name: pcx-unknown-peer
+            resource: aws.peering-connection
+            filters:
+              - type: cross-account
+                whitelist: ["222222222222"]
+            actions:
+              - type: delete
+        """))
+
+    env = clean_env(tmp_path)
+    describe = subprocess.run([binary, "describe", "--region", "us-east-1", "--endpoint-url", moto.url,
+                               "--header", f"x-moto-account-id: {REQUESTER}"],
+                              capture_output=True, text=True, env=env, timeout=60)
+    assert describe.returncode == 0, describe.stderr
+    evaluate = subprocess.run([binary, "eval", "--policy", str(policy), "--account-id", REQUESTER, "-"],
+                              input=describe.stdout, capture_output=True, text=True, env=env, timeout=60)
+    assert evaluate.returncode == 1, evaluate.stderr
+    decisions = [json.loads(line) for line in evaluate.stdout.splitlines() if line.startswith("{")]
+    matched = [d for d in decisions if d["matched"]]
+    assert [d["resource_id"] for d in matched] == [pcx]
+    assert FAKE_SECRET not in describe.stderr + evaluate.stdout + evaluate.stderr
