@@ -13,6 +13,8 @@
 #include "core/input.h"
 #include "core/internal.h"
 #include "core/policy.h"
+#include "core/prefilter.h"
+#include "core/split.h"
 
 typedef struct run {
 	const peerguard_policy_set *set;
@@ -335,9 +337,37 @@ static void enforce_max_resources(run *r)
 	}
 }
 
-int peerguard_evaluate(peerguard_result **out, const peerguard_policy_set *set,
+/*
+ * Reads data[0..len), or the file at path when path is set, into batch,
+ * leaving unparsed the records the prefilter shows no policy can match
+ * unless ctx asks for PEERGUARD_PARSE_ALL.
+ */
+static int read_input(input_batch *batch, const peerguard_policy_set *set, const peerguard_context *ctx,
+	peerguard_input_kind kind, const char *data, size_t len, const char *path, const char *name,
+	peerguard_error *err)
+{
+	prefilter pf;
+	const prefilter *use = NULL;
+	int rc;
+
+	if (!(ctx && (ctx->flags & PEERGUARD_PARSE_ALL))) {
+		if (prefilter_init(&pf, set) < 0)
+			return error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
+		use = &pf;
+	}
+	if (path)
+		rc = input_read_file(batch, use, path, name, kind, &set->limits, err);
+	else
+		rc = input_read_memory(batch, use, data, len, name, kind, &set->limits, err);
+	if (use)
+		prefilter_clear(&pf);
+	return rc;
+}
+
+/* Evaluates data[0..len), or the file at path when path is set. */
+static int evaluate_input(peerguard_result **out, const peerguard_policy_set *set,
 	const peerguard_context *ctx, peerguard_input_kind kind, const char *data, size_t len,
-	const char *name, peerguard_error *err)
+	const char *path, const char *name, peerguard_error *err)
 {
 	input_batch batch;
 	run r;
@@ -346,7 +376,7 @@ int peerguard_evaluate(peerguard_result **out, const peerguard_policy_set *set,
 	if (!out)
 		return error_set(err, PEERGUARD_EINVAL, NULL, "out must not be NULL");
 	*out = NULL;
-	if (!set || !data)
+	if (!set || (!data && !path))
 		return error_set(err, PEERGUARD_EINVAL, NULL, "set and data must not be NULL");
 	if (ctx && ctx->version != PEERGUARD_CONTEXT_VERSION)
 		return error_set(err, PEERGUARD_EINVAL, NULL, "peerguard_context.version is %u, expected %u; initialise it with PEERGUARD_CONTEXT_INIT",
@@ -362,7 +392,7 @@ int peerguard_evaluate(peerguard_result **out, const peerguard_policy_set *set,
 	r.now = ctx && ctx->now > 0 ? ctx->now : clock_now();
 	r.input_name = name ? name : "<input>";
 
-	rc = input_parse(&batch, data, len, r.input_name, kind, &set->limits, err);
+	rc = read_input(&batch, set, ctx, kind, data, len, path, r.input_name, err);
 	if (rc < 0)
 		return rc;
 
@@ -417,6 +447,13 @@ fail:
 	return rc;
 }
 
+int peerguard_evaluate(peerguard_result **out, const peerguard_policy_set *set,
+	const peerguard_context *ctx, peerguard_input_kind kind, const char *data, size_t len,
+	const char *name, peerguard_error *err)
+{
+	return evaluate_input(out, set, ctx, kind, data, len, NULL, name, err);
+}
+
 int peerguard_evaluate_event(peerguard_result **out, const peerguard_policy_set *set,
 	const peerguard_context *ctx, const char *json, size_t len, peerguard_error *err)
 {
@@ -432,19 +469,10 @@ int peerguard_evaluate_resources(peerguard_result **out, const peerguard_policy_
 int peerguard_evaluate_file(peerguard_result **out, const peerguard_policy_set *set,
 	const peerguard_context *ctx, peerguard_input_kind kind, const char *path, peerguard_error *err)
 {
-	char *data = NULL;
-	size_t len = 0;
-	int rc;
-
 	if (!out)
 		return error_set(err, PEERGUARD_EINVAL, NULL, "out must not be NULL");
 	*out = NULL;
 	if (!set || !path)
 		return error_set(err, PEERGUARD_EINVAL, NULL, "set and path must not be NULL");
-	rc = file_read_all(&data, &len, path, set->limits.max_input_bytes, 1, err);
-	if (rc < 0)
-		return rc;
-	rc = peerguard_evaluate(out, set, ctx, kind, data, len, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
-	free(data);
-	return rc;
+	return evaluate_input(out, set, ctx, kind, NULL, 0, path, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
 }

@@ -7,14 +7,6 @@
 #include "core/input.h"
 #include "core/internal.h"
 
-typedef struct parse_state {
-	input_batch *batch;
-	const char *name;
-	peerguard_input_kind kind;
-	const peerguard_limits *limits;
-	size_t next_index;
-} parse_state;
-
 void input_batch_clear(input_batch *batch)
 {
 	for (size_t i = 0; i < batch->count; i++) {
@@ -26,7 +18,7 @@ void input_batch_clear(input_batch *batch)
 	memset(batch, 0, sizeof(*batch));
 }
 
-static void record_error(parse_state *ps, size_t index, int code, const char *fmt, const char *detail)
+static void record_error(input_parser *ps, size_t index, int code, const char *fmt, const char *detail)
 {
 	input_batch *b = ps->batch;
 	peerguard_error *errors = realloc(b->errors, (b->n_errors + 1) * sizeof(*errors));
@@ -42,7 +34,7 @@ static void record_error(parse_state *ps, size_t index, int code, const char *fm
 	b->n_errors++;
 }
 
-static int add_item(parse_state *ps, int is_event, json_t *record, json_t *envelope, size_t index)
+static int add_item(input_parser *ps, int is_event, json_t *record, json_t *envelope, size_t index)
 {
 	input_batch *b = ps->batch;
 
@@ -213,9 +205,9 @@ static int is_describe_record(json_t *v)
 	return json_is_object(v) && json_object_get(v, "VpcPeeringConnectionId");
 }
 
-static void classify(parse_state *ps, json_t *doc, size_t index, unsigned int depth);
+static void classify(input_parser *ps, json_t *doc, size_t index, unsigned int depth);
 
-static void add_describe(parse_state *ps, json_t *record, size_t index)
+static void add_describe(input_parser *ps, json_t *record, size_t index)
 {
 	if (ps->kind == PEERGUARD_INPUT_EVENTS) {
 		record_error(ps, index, PEERGUARD_EINPUT,
@@ -227,7 +219,7 @@ static void add_describe(parse_state *ps, json_t *record, size_t index)
 		record_error(ps, index, PEERGUARD_ENOMEM, "%s, record %zu: out of memory%s", "");
 }
 
-static void add_event(parse_state *ps, json_t *record, json_t *envelope, size_t index)
+static void add_event(input_parser *ps, json_t *record, json_t *envelope, size_t index)
 {
 	json_t *built = NULL;
 
@@ -257,47 +249,51 @@ static void add_event(parse_state *ps, json_t *record, json_t *envelope, size_t 
 	json_decref(built);
 }
 
-static void classify_records_list(parse_state *ps, json_t *records, unsigned int depth)
+/* Classifies one item of a Records list: an SNS or SQS wrapper, a CloudTrail record or a describe record. */
+static void classify_list_item(input_parser *ps, json_t *r, size_t index, unsigned int depth)
+{
+	json_t *sns = json_object_get(r, "Sns");
+	const char *body = json_string_at(r, "body");
+
+	if (json_is_object(sns) || body) {
+		/* SNS notification or SQS message: the event is a JSON string inside. */
+		const char *message = sns ? json_string_at(sns, "Message") : body;
+		json_error_t jerr;
+		json_t *inner;
+
+		if (!message) {
+			record_error(ps, index, PEERGUARD_EINPUT, "%s, record %zu: SNS record has no Message string%s", "");
+			return;
+		}
+		inner = json_loads(message, JSON_DECODE_ANY, &jerr);
+		if (!inner) {
+			record_error(ps, index, PEERGUARD_EINPUT, "%s, record %zu: message is not valid JSON: %s",
+				jerr.text);
+			return;
+		}
+		classify(ps, inner, index, depth + 1);
+		json_decref(inner);
+		return;
+	}
+	if (is_cloudtrail_record(r))
+		add_event(ps, r, NULL, index);
+	else if (is_describe_record(r))
+		add_describe(ps, r, index);
+	else
+		record_error(ps, index, PEERGUARD_EINPUT,
+			"%s, record %zu: not a CloudTrail record (no eventName or eventSource)%s", "");
+}
+
+static void classify_records_list(input_parser *ps, json_t *records, unsigned int depth)
 {
 	size_t i;
 	json_t *r;
 
-	json_array_foreach(records, i, r) {
-		size_t index = ps->next_index++;
-		json_t *sns = json_object_get(r, "Sns");
-		const char *body = json_string_at(r, "body");
-
-		if (json_is_object(sns) || body) {
-			/* SNS notification or SQS message: the event is a JSON string inside. */
-			const char *message = sns ? json_string_at(sns, "Message") : body;
-			json_error_t jerr;
-			json_t *inner;
-
-			if (!message) {
-				record_error(ps, index, PEERGUARD_EINPUT, "%s, record %zu: SNS record has no Message string%s", "");
-				continue;
-			}
-			inner = json_loads(message, JSON_DECODE_ANY, &jerr);
-			if (!inner) {
-				record_error(ps, index, PEERGUARD_EINPUT, "%s, record %zu: message is not valid JSON: %s",
-					jerr.text);
-				continue;
-			}
-			classify(ps, inner, index, depth + 1);
-			json_decref(inner);
-			continue;
-		}
-		if (is_cloudtrail_record(r))
-			add_event(ps, r, NULL, index);
-		else if (is_describe_record(r))
-			add_describe(ps, r, index);
-		else
-			record_error(ps, index, PEERGUARD_EINPUT,
-				"%s, record %zu: not a CloudTrail record (no eventName or eventSource)%s", "");
-	}
+	json_array_foreach(records, i, r)
+		classify_list_item(ps, r, ps->next_index++, depth);
 }
 
-static void classify(parse_state *ps, json_t *doc, size_t index, unsigned int depth)
+static void classify(input_parser *ps, json_t *doc, size_t index, unsigned int depth)
 {
 	json_t *v;
 
@@ -427,7 +423,7 @@ static int nesting_exceeds(const char *data, size_t len, unsigned int max_depth)
 	return 0;
 }
 
-static void parse_one(parse_state *ps, const char *text, size_t len, size_t index)
+static void parse_one(input_parser *ps, const char *text, size_t len, size_t index)
 {
 	json_error_t jerr;
 	json_t *doc;
@@ -455,13 +451,14 @@ static void parse_one(parse_state *ps, const char *text, size_t len, size_t inde
 int input_parse(input_batch *batch, const char *data, size_t len, const char *name,
 	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err)
 {
-	parse_state ps = { batch, name, kind, limits, 0 };
+	input_parser ps;
 	char *plain = NULL;
 	size_t plain_len = 0;
 	json_error_t jerr;
 	json_t *doc;
 	int rc;
 
+	input_parser_init(&ps, batch, name, kind, limits);
 	if (len > limits->max_input_bytes) {
 		error_site site = { name, 0, 0, NULL, NULL };
 
@@ -509,4 +506,46 @@ int input_parse(input_batch *batch, const char *data, size_t len, const char *na
 	}
 	free(plain);
 	return 0;
+}
+
+void input_parser_init(input_parser *ps, input_batch *batch, const char *name, peerguard_input_kind kind,
+	const peerguard_limits *limits)
+{
+	ps->batch = batch;
+	ps->name = name;
+	ps->kind = kind;
+	ps->limits = limits;
+	ps->next_index = 0;
+}
+
+int input_parse_document(input_parser *ps, const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *doc;
+
+	if (nesting_exceeds(text, len, ps->limits->max_depth))
+		return -1;
+	doc = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	if (!doc)
+		return -1;
+	classify(ps, doc, ps->next_index++, 0);
+	json_decref(doc);
+	return 0;
+}
+
+int input_parse_list_item(input_parser *ps, const char *text, size_t len)
+{
+	json_error_t jerr;
+	json_t *item = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!item)
+		return -1;
+	classify_list_item(ps, item, ps->next_index++, 0);
+	json_decref(item);
+	return 0;
+}
+
+void input_skip_record(input_parser *ps)
+{
+	ps->next_index++;
 }

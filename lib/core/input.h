@@ -28,6 +28,15 @@ typedef struct input_batch {
 	size_t n_notes;      /* documents skipped on purpose, such as scheduler ticks */
 } input_batch;
 
+/** The state of one parse: where records go and the index of the next one. */
+typedef struct input_parser {
+	input_batch *batch;
+	const char *name;
+	peerguard_input_kind kind;
+	const peerguard_limits *limits;
+	size_t next_index;
+} input_parser;
+
 /**
  * Parses data into records.  Records that cannot be read become entries in
  * batch->errors naming the input and record index; parsing goes on.
@@ -37,6 +46,29 @@ int input_parse(input_batch *batch, const char *data, size_t len, const char *na
 	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err);
 
 void input_batch_clear(input_batch *batch);
+
+/** Starts a parse that adds to batch, for the functions below. */
+void input_parser_init(input_parser *ps, input_batch *batch, const char *name, peerguard_input_kind kind,
+	const peerguard_limits *limits);
+
+/**
+ * Parses one document (a line of JSON lines, or a whole input) as
+ * input_parse does; the errors of its records go to the batch.  Returns 0,
+ * or -1 with nothing added when the document is not valid JSON or nests
+ * deeper than max_depth, where input_parse's reading depends on the rest of
+ * the input.
+ */
+int input_parse_document(input_parser *ps, const char *text, size_t len);
+
+/**
+ * Parses one item of a {"Records": [...]} list.  Returns 0, or -1 when the
+ * item is not valid JSON: input_parse would then reject the whole document,
+ * so the caller must hand the input to input_parse.
+ */
+int input_parse_list_item(input_parser *ps, const char *text, size_t len);
+
+/** Counts one record that is left unparsed, so later records keep their index. */
+void input_skip_record(input_parser *ps);
 
 /** Converts a CloudTrail vpcPeeringConnection element into the describe shape. Returns a new reference. */
 json_t *input_describe_from_event(json_t *element);
