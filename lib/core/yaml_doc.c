@@ -1,5 +1,8 @@
 /* libyaml event stream to a positioned node tree, with YAML 1.1 scalar resolution. */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -21,10 +24,14 @@ typedef struct builder {
 	anchor *anchors;
 	unsigned int aliases;
 	size_t nodes;
+	size_t alias_bytes;     /* scalar bytes copied by alias expansion */
 } builder;
 
 /* A bound on nodes created by alias copies, so that nested aliases cannot multiply without end. */
 #define YDOC_MAX_NODES 2000000
+
+/* Mappings with more keys than this look keys up through an index instead of a scan. */
+#define YDOC_SCAN_KEYS 16
 
 static ynode *node_new(ynode_kind kind, const yaml_mark_t *mark)
 {
@@ -174,11 +181,42 @@ static int fail(builder *b, int code, const yaml_mark_t *mark, const char *fmt, 
 	return error_set(b->err, code, &site, fmt, b->name, detail);
 }
 
+/*
+ * Returns the number of slots allocated for count children: the next power
+ * of two, so that appending one child at a time costs amortised O(1).
+ */
+static size_t child_slots(size_t count)
+{
+	size_t slots = 1;
+
+	while (slots < count)
+		slots *= 2;
+	return slots;
+}
+
+/* Fails with PEERGUARD_ELIMIT at mark, with the file name before the formatted message. */
+static int fail_limit(builder *b, const yaml_mark_t *mark, const char *fmt, ...) PG_PRINTF(3, 4);
+
+static int fail_limit(builder *b, const yaml_mark_t *mark, const char *fmt, ...)
+{
+	char message[PEERGUARD_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	return fail(b, PEERGUARD_ELIMIT, mark, "%s: %s", message);
+}
+
 static ynode *node_copy(builder *b, const ynode *src)
 {
 	ynode *n;
 
 	if (++b->nodes > YDOC_MAX_NODES)
+		return NULL;
+	/* Copies of one large scalar would otherwise turn a small file into gigabytes. */
+	b->alias_bytes += src->length;
+	if (b->alias_bytes > b->limits->max_policy_bytes)
 		return NULL;
 	n = calloc(1, sizeof(*n));
 	if (!n)
@@ -195,9 +233,9 @@ static ynode *node_copy(builder *b, const ynode *src)
 		memcpy(n->value, src->value, src->length + 1);
 	}
 	if (src->count) {
-		n->items = calloc(src->count, sizeof(*n->items));
+		n->items = calloc(child_slots(src->count), sizeof(*n->items));
 		if (src->keys)
-			n->keys = calloc(src->count, sizeof(*n->keys));
+			n->keys = calloc(child_slots(src->count), sizeof(*n->keys));
 		if (!n->items || (src->keys && !n->keys))
 			goto oom;
 		for (size_t i = 0; i < src->count; i++) {
@@ -213,6 +251,22 @@ static ynode *node_copy(builder *b, const ynode *src)
 oom:
 	ynode_free(n);
 	return NULL;
+}
+
+/* Returns the nesting height of n (1 for a scalar), counting no further than limit + 1. */
+static unsigned int node_height(const ynode *n, unsigned int limit)
+{
+	unsigned int highest = 0;
+
+	if (n->kind == YNODE_SCALAR || limit == 0)
+		return 1;
+	for (size_t i = 0; i < n->count && highest <= limit; i++) {
+		unsigned int h = node_height(n->items[i], limit - 1);
+
+		if (h > highest)
+			highest = h;
+	}
+	return highest + 1;
 }
 
 static int add_anchor(builder *b, const yaml_char_t *name, ynode *node)
@@ -237,48 +291,94 @@ static int add_anchor(builder *b, const yaml_char_t *name, ynode *node)
 
 static int append(ynode *parent, ynode *key, ynode *value)
 {
-	ynode **items = realloc(parent->items, (parent->count + 1) * sizeof(*items));
+	/* Storage doubles when count reaches a power of two, matching child_slots. */
+	if (parent->count == 0 || child_slots(parent->count) == parent->count) {
+		size_t slots = parent->count ? parent->count * 2 : 1;
+		ynode **items = realloc(parent->items, slots * sizeof(*items));
 
-	if (!items)
-		return -1;
-	parent->items = items;
-	if (parent->kind == YNODE_MAPPING) {
-		ynode **keys = realloc(parent->keys, (parent->count + 1) * sizeof(*keys));
-
-		if (!keys)
+		if (!items)
 			return -1;
-		parent->keys = keys;
-		parent->keys[parent->count] = key;
+		parent->items = items;
+		if (parent->kind == YNODE_MAPPING) {
+			ynode **keys = realloc(parent->keys, slots * sizeof(*keys));
+
+			if (!keys)
+				return -1;
+			parent->keys = keys;
+		}
 	}
+	if (parent->kind == YNODE_MAPPING)
+		parent->keys[parent->count] = key;
 	parent->items[parent->count++] = value;
 	return 0;
 }
 
-static int map_has_key(const ynode *map, const char *key)
+/*
+ * The keys of one mapping, for the duplicate check and for merges.  Small
+ * mappings are scanned.  Larger ones get a jansson object from key to
+ * index, whose seeded hash keeps crafted keys from colliding on purpose.
+ */
+typedef struct key_index {
+	json_t *index;
+	size_t indexed;     /* keys of the mapping already in index */
+} key_index;
+
+/* Returns the index of a key of n equal to key (as C strings), or n->count when there is none. */
+static size_t key_find(const key_index *ki, const ynode *n, const char *key)
 {
-	for (size_t i = 0; i < map->count; i++)
-		if (strcmp(map->keys[i]->value, key) == 0)
-			return 1;
+	json_t *found;
+
+	if (!ki->index) {
+		for (size_t i = 0; i < n->count; i++)
+			if (strcmp(n->keys[i]->value, key) == 0)
+				return i;
+		return n->count;
+	}
+	found = json_object_get(ki->index, key);
+	return found ? (size_t)json_integer_value(found) : n->count;
+}
+
+/* Adds the keys of n not yet indexed, once n has more than YDOC_SCAN_KEYS keys.  Returns 0 or -1. */
+static int key_index_update(key_index *ki, const ynode *n)
+{
+	if (n->count <= YDOC_SCAN_KEYS)
+		return 0;
+	if (!ki->index && !(ki->index = json_object()))
+		return -1;
+	for (; ki->indexed < n->count; ki->indexed++) {
+		/* The first of equal keys wins, as in a scan. */
+		if (json_object_get(ki->index, n->keys[ki->indexed]->value))
+			continue;
+		if (json_object_set_new_nocheck(ki->index, n->keys[ki->indexed]->value,
+			json_integer((json_int_t)ki->indexed)) < 0)
+			return -1;
+	}
 	return 0;
 }
 
 /* Copies the entries of src that map lacks into map (YAML's merge key). */
 static int merge_from(builder *b, ynode *map, const ynode *src)
 {
-	for (size_t i = 0; i < src->count; i++) {
+	key_index ki = { NULL, 0 };
+	int rc = key_index_update(&ki, map);
+
+	for (size_t i = 0; i < src->count && rc == 0; i++) {
 		ynode *key, *value;
 
-		if (map_has_key(map, src->keys[i]->value))
+		if (key_find(&ki, map, src->keys[i]->value) < map->count)
 			continue;
 		key = node_copy(b, src->keys[i]);
 		value = node_copy(b, src->items[i]);
 		if (!key || !value || append(map, key, value) < 0) {
 			ynode_free(key);
 			ynode_free(value);
-			return -1;
+			rc = -1;
+			break;
 		}
+		rc = key_index_update(&ki, map);
 	}
-	return 0;
+	json_decref(ki.index);
+	return rc;
 }
 
 /*
@@ -325,7 +425,8 @@ static int apply_merge_key(builder *b, ynode *map)
 				"%s: the merge key << takes a mapping or a list of mappings", b->name);
 		else
 			rc = error_set(b->err, PEERGUARD_ELIMIT, &site,
-				"%s: YAML merge keys expand to too many nodes", b->name);
+				"%s: YAML merge keys expand to more than %d nodes or more than max_policy_bytes (%zu bytes) of text; write the values out",
+				b->name, YDOC_MAX_NODES, b->limits->max_policy_bytes);
 	}
 	ynode_free(key);
 	ynode_free(src);
@@ -334,8 +435,21 @@ static int apply_merge_key(builder *b, ynode *map)
 
 static int parse_node(builder *b, yaml_event_t *ev, unsigned int depth, ynode **out);
 
+static int parse_collection_keys(builder *b, ynode *n, yaml_event_type_t end_type, unsigned int depth,
+	key_index *ki);
+
 /* Reads events until the end of the collection started by start. */
 static int parse_collection(builder *b, ynode *n, yaml_event_type_t end_type, unsigned int depth)
+{
+	key_index ki = { NULL, 0 };
+	int rc = parse_collection_keys(b, n, end_type, depth, &ki);
+
+	json_decref(ki.index);
+	return rc;
+}
+
+static int parse_collection_keys(builder *b, ynode *n, yaml_event_type_t end_type, unsigned int depth,
+	key_index *ki)
 {
 	for (;;) {
 		yaml_event_t ev;
@@ -362,8 +476,10 @@ static int parse_collection(builder *b, ynode *n, yaml_event_type_t end_type, un
 				return error_set(b->err, PEERGUARD_EPOLICY, &site,
 					"%s: mapping keys must be plain strings; quote the key", b->name);
 			}
-			for (size_t i = 0; i < n->count; i++) {
-				if (strcmp(n->keys[i]->value, key->value) == 0) {
+			{
+				size_t i = key_find(ki, n, key->value);
+
+				if (i < n->count) {
 					error_site site = { b->name, key->line, key->column, NULL, NULL };
 
 					error_set(b->err, PEERGUARD_EPOLICY, &site,
@@ -391,6 +507,8 @@ static int parse_collection(builder *b, ynode *n, yaml_event_type_t end_type, un
 			ynode_free(value);
 			return fail(b, PEERGUARD_ENOMEM, NULL, "%s: %s", "out of memory");
 		}
+		if (n->kind == YNODE_MAPPING && key_index_update(ki, n) < 0)
+			return fail(b, PEERGUARD_ENOMEM, NULL, "%s: %s", "out of memory");
 	}
 }
 
@@ -401,26 +519,39 @@ static int parse_node(builder *b, yaml_event_t *ev, unsigned int depth, ynode **
 
 	*out = NULL;
 	if (depth > b->limits->max_depth)
-		return fail(b, PEERGUARD_ELIMIT, &ev->start_mark,
-			"%s: nesting is deeper than the limit of max_depth; %s", "flatten the document or raise the limit");
+		return fail_limit(b, &ev->start_mark,
+			"nesting is deeper than max_depth (%u levels); flatten the document or raise the limit",
+			b->limits->max_depth);
 
 	switch (ev->type) {
 	case YAML_ALIAS_EVENT: {
 		anchor *a;
 
 		if (++b->aliases > b->limits->max_yaml_aliases)
-			return fail(b, PEERGUARD_ELIMIT, &ev->start_mark,
-				"%s: more YAML aliases than max_yaml_aliases; %s", "write the values out or raise the limit");
+			return fail_limit(b, &ev->start_mark,
+				"more YAML aliases than max_yaml_aliases (%u); write the values out or raise the limit",
+				b->limits->max_yaml_aliases);
 		for (a = b->anchors; a; a = a->next)
 			if (strcmp(a->name, (const char *)ev->data.alias.anchor) == 0)
 				break;
 		if (!a)
 			return fail(b, PEERGUARD_EPOLICY, &ev->start_mark, "%s: unknown YAML alias *%s",
 				(const char *)ev->data.alias.anchor);
+		/* The copy lands at this depth, so a nest of aliases cannot grow past max_depth. */
+		if (depth - 1 + node_height(a->node, b->limits->max_depth) > b->limits->max_depth)
+			return fail_limit(b, &ev->start_mark,
+				"with alias *%s expanded, nesting is deeper than max_depth (%u levels); flatten the document or raise the limit",
+				a->name, b->limits->max_depth);
 		n = node_copy(b, a->node);
+		if (!n && b->alias_bytes > b->limits->max_policy_bytes)
+			return fail_limit(b, &ev->start_mark,
+				"YAML aliases expand to more than max_policy_bytes (%zu bytes) of text; write the values out or raise the limit",
+				b->limits->max_policy_bytes);
+		if (!n && b->nodes > YDOC_MAX_NODES)
+			return fail_limit(b, &ev->start_mark,
+				"YAML aliases expand to more than %d nodes; write the values out", YDOC_MAX_NODES);
 		if (!n)
-			return fail(b, PEERGUARD_ELIMIT, &ev->start_mark,
-				"%s: YAML aliases expand to too many nodes; %s", "write the values out");
+			return fail(b, PEERGUARD_ENOMEM, NULL, "%s: %s", "out of memory");
 		n->line = (int)ev->start_mark.line + 1;
 		n->column = (int)ev->start_mark.column + 1;
 		*out = n;
@@ -598,12 +729,27 @@ static json_t *scalar_to_json(const ynode *n)
 		if (*digits == '+' || *digits == '-')
 			negative = *digits++ == '-';
 		if (strchr(digits, ':')) {
-			/* Sexagesimal: 1:20 is 80. */
-			char *part = strtok(clean + (digits - clean), ":");
+			/* Sexagesimal: 1:20 is 80.  Past the range of an integer it becomes a real. */
+			char *saved = NULL;
+			char *part = strtok_r(clean + (digits - clean), ":", &saved);
+			double approx = 0;
+			int overflow = 0;
 
 			while (part) {
-				value = value * 60 + strtoll(part, NULL, 10);
-				part = strtok(NULL, ":");
+				long long digit;
+
+				errno = 0;
+				digit = strtoll(part, NULL, 10);
+				approx = approx * 60 + strtod(part, NULL);
+				if (errno == ERANGE || value > (LLONG_MAX - digit) / 60)
+					overflow = 1;
+				else
+					value = value * 60 + digit;
+				part = strtok_r(NULL, ":", &saved);
+			}
+			if (overflow) {
+				free(clean);
+				return json_real(negative ? -approx : approx);
 			}
 		} else {
 			if (digits[0] == '0' && digits[1] == 'x')
