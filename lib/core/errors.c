@@ -4,6 +4,11 @@
 
 #include "peerguard/peerguard.h"
 
+#ifdef PEERGUARD_WITH_TRANSPORT
+#include "remediate/errors.h"
+#include "transport/errors.h"
+#endif
+
 const char *peerguard_version(void)
 {
 	return PEERGUARD_VERSION;
@@ -16,6 +21,13 @@ int peerguard_version_number(void)
 
 const char *peerguard_strerror(int code)
 {
+#ifdef PEERGUARD_WITH_TRANSPORT
+	/* The transport owns -20 to -39 and remediation -40 to -59. */
+	if (code <= -20 && code >= -39 && transport_strerror(code))
+		return transport_strerror(code);
+	if (code <= -40 && code >= -59 && remediate_strerror(code))
+		return remediate_strerror(code);
+#endif
 	switch (code) {
 	case PEERGUARD_OK: return "success";
 	case PEERGUARD_ERROR: return "internal error";
