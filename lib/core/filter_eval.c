@@ -1,10 +1,14 @@
-/* Filter evaluation with Cloud Custodian's semantics, and the corrected cross-account filter. */
+/*
+ * Filter evaluation with Cloud Custodian's semantics on batches of
+ * resources, list-item, and the corrected cross-account filter.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/eval.h"
 #include "core/internal.h"
+#include "core/value/pyvalue.h"
 
 int eval_env_init(eval_env *env, const policy *p, const peerguard_limits *limits)
 {
@@ -35,7 +39,7 @@ void eval_env_clear(eval_env *env)
 	env->regex_cache = NULL;
 }
 
-static int eval_fail(eval_env *env, const filter *f, int code, const char *message)
+int eval_fail(eval_env *env, const filter *f, int code, const char *message)
 {
 	if (!env->failed) {
 		error_site site = { NULL, f->line, f->column, env->policy->name, f->path };
@@ -46,10 +50,37 @@ static int eval_fail(eval_env *env, const filter *f, int code, const char *messa
 	return -1;
 }
 
-json_t *key_resolve(const value_key *key, json_t *record, eval_env *env)
+/* Searches the JMESPath of key on record; a search error fails the resource, as c7n's raise does. */
+static int search_path(json_t **out, const value_key *key, json_t *record, eval_env *env)
+{
+	jmespath_limits jl = { env->limits->jmespath_max_steps, env->limits->jmespath_max_length };
+	jmespath_error jerr;
+	json_t *v = NULL;
+
+	*out = NULL;
+	if (jmespath_search(&v, key->expr, record, &jl, &jerr) < 0) {
+		if (!env->failed) {
+			error_site site = { NULL, 0, 0, env->policy->name, NULL };
+
+			error_set(env->err, jerr.kind == JMESPATH_ERR_LIMIT ? PEERGUARD_ELIMIT : PEERGUARD_EEVAL, &site,
+				"policy '%s': key '%s' could not be evaluated: %s", env->policy->name, key->text,
+				jerr.message);
+			env->failed = 1;
+		}
+		return -1;
+	}
+	if (json_is_null(v))
+		json_decref(v);
+	else
+		*out = v;
+	return 0;
+}
+
+int key_resolve(json_t **out, const value_key *key, json_t *record, eval_env *env)
 {
 	json_t *v;
 
+	*out = NULL;
 	if (key->tag) {
 		json_t *tags = json_object_get(record, "Tags");
 		size_t i;
@@ -60,31 +91,34 @@ json_t *key_resolve(const value_key *key, json_t *record, eval_env *env)
 
 			if (k && strcmp(k, key->tag) == 0) {
 				v = json_object_get(tag, "Value");
-				return v && !json_is_null(v) ? json_incref(v) : NULL;
+				*out = v && !json_is_null(v) ? json_incref(v) : NULL;
+				return 0;
 			}
 		}
-		return NULL;
+		return 0;
 	}
 
 	/* A literal top-level key wins over JMESPath, so "a.b" finds a key named "a.b". */
 	v = json_object_get(record, key->text);
-	if (v)
-		return json_is_null(v) ? NULL : json_incref(v);
-
-	if (key->expr) {
-		jmespath_limits jl = { env->limits->jmespath_max_steps, env->limits->jmespath_max_length };
-		jmespath_error jerr;
-
-		v = NULL;
-		if (jmespath_search(&v, key->expr, record, &jl, &jerr) < 0)
-			return NULL;
-		if (json_is_null(v)) {
-			json_decref(v);
-			return NULL;
-		}
-		return v;
+	if (v) {
+		*out = json_is_null(v) ? NULL : json_incref(v);
+		return 0;
 	}
-	return NULL;
+
+	return key->expr ? search_path(out, key, record, env) : 0;
+}
+
+/* Applies value_regex to a copy of r: group 1 of a match at the start, else missing (NULL). */
+static json_t *regex_group(json_t *r, const value_regex *re, const value_match_env *venv)
+{
+	long span[2] = { -1, -1 };
+	int matched = 0;
+	char errbuf[128];
+
+	if (!json_is_string(r) || value_regex_run(&matched, span, re, json_string_value(r), json_string_length(r),
+		venv, errbuf, sizeof(errbuf)) != PY_OK || !matched || span[0] < 0)
+		return NULL;
+	return json_stringn(json_string_value(r) + span[0], (size_t)(span[1] - span[0]));
 }
 
 /* Returns the policy value for a value filter (new reference), after variables and value_from. */
@@ -92,8 +126,25 @@ static json_t *filter_value(const filter *f, json_t *resource, eval_env *env)
 {
 	json_t *cached = env->value_cache[f->slot];
 
-	if (f->value_path.text)
-		return key_resolve(&f->value_path, resource, env);
+	if (f->value_path.text) {
+		json_t *v = NULL;
+
+		if (f->spec.type != VALUE_TYPE_EXPR)
+			return search_path(&v, &f->value_path, resource, env) < 0 ? NULL : v;
+
+		/* value_type expr reads the value like a key, value_regex included (c7n's get_resource_value). */
+		if (key_resolve(&v, &f->value_path, resource, env) < 0)
+			return NULL;
+		if (v && f->spec.value_regex) {
+			value_match_env venv = { env->vars.now, env->limits->regex_match_limit,
+				env->limits->regex_heap_limit_kib };
+			json_t *group = regex_group(v, f->spec.value_regex, &venv);
+
+			json_decref(v);
+			v = group;
+		}
+		return v;
+	}
 	if (cached)
 		return json_incref(cached);
 
@@ -175,10 +226,12 @@ static int eval_value(int *matched, const filter *f, json_t *record, eval_env *e
 
 	if (f->spec.type == VALUE_TYPE_RESOURCE_COUNT)
 		r = json_integer((json_int_t)env->resource_count);
-	else
-		r = key_resolve(&f->key, record, env);
+	else if (key_resolve(&r, &f->key, record, env) < 0) {
+		json_decref(v);
+		return -1;
+	}
 
-	/* A regex value with variables is compiled once per evaluation. */
+	/* A regex value that holds variables is compiled once per evaluation. */
 	if ((spec.op == VALUE_OP_REGEX || spec.op == VALUE_OP_REGEX_CASE) && !spec.op_regex && json_is_string(v)) {
 		if (!env->regex_cache[f->slot]) {
 			env->regex_cache[f->slot] = value_regex_compile(json_string_value(v), spec.op == VALUE_OP_REGEX,
@@ -195,11 +248,15 @@ static int eval_value(int *matched, const filter *f, json_t *record, eval_env *e
 	/*
 	 * A missing or unparseable date never matches.  Cloud Custodian compares
 	 * it as 0, so ordered ops fail quietly but ne matches every record.
+	 * The date is the one value_regex extracts, when there is one.
 	 */
 	if (is_date_type(spec.type) && !is_special_value(v)) {
+		json_t *date = spec.value_regex ? regex_group(r, spec.value_regex, &venv) : json_incref(r);
 		double when;
+		int unreadable = !date || value_parse_date(date, &when) < 0;
 
-		if (!r || value_parse_date(r, &when) < 0) {
+		json_decref(date);
+		if (unreadable) {
 			explain_add(env, f, r, v, 0);
 			json_decref(r);
 			json_decref(v);
@@ -301,53 +358,302 @@ static int eval_cross_account(int *matched, const filter *f, json_t *record, eva
 	return 0;
 }
 
-int filter_eval(int *matched, const filter *f, json_t *resource, eval_env *env)
-{
-	int child;
+static int eval_list_item(int *matched, const filter *f, json_t *record, eval_env *env);
 
-	*matched = 0;
+static void bind_record(eval_env *env, eval_record *rec)
+{
+	env->violations = rec->violations;
+	env->explain = rec->explain;
+	env->err = &rec->err;
+	env->failed = rec->failed;
+}
+
+/* Evaluates a filter that decides each resource on its own. */
+static int eval_each(size_t *idx, size_t *n, const filter *f, json_t **resources, eval_record *records,
+	eval_env *env)
+{
+	size_t out = 0;
+
+	for (size_t p = 0; p < *n; p++) {
+		eval_record *rec = &records[idx[p]];
+		int matched = 0, rc;
+
+		bind_record(env, rec);
+		if (f->kind == FILTER_VALUE)
+			rc = eval_value(&matched, f, resources[idx[p]], env);
+		else if (f->kind == FILTER_CROSS_ACCOUNT)
+			rc = eval_cross_account(&matched, f, resources[idx[p]], env);
+		else
+			rc = eval_list_item(&matched, f, resources[idx[p]], env);
+		if (rc < 0 || env->failed) {
+			rec->failed = 1;
+			continue;
+		}
+		if (matched)
+			idx[out++] = idx[p];
+	}
+	*n = out;
+	return 0;
+}
+
+/*
+ * Evaluates a filter that passes all resources or none: an event filter
+ * (against the envelope) or value_type resource_count (the batch size).
+ * A failure fails every resource of the batch.
+ */
+static int eval_all_or_none(size_t *idx, size_t *n, const filter *f, json_t **resources, eval_record *records,
+	eval_env *env)
+{
+	eval_record *first = &records[idx[0]];
+	int matched = 0;
+
+	bind_record(env, first);
+	env->resource_count = *n;
+	if (f->kind == FILTER_EVENT && !env->envelope) {
+		/* Without an event (pull mode) an event filter lets everything through. */
+		return 0;
+	}
+	if (eval_value(&matched, f, f->kind == FILTER_EVENT ? env->envelope : resources[idx[0]], env) < 0 ||
+	    env->failed) {
+		for (size_t p = 0; p < *n; p++) {
+			records[idx[p]].failed = 1;
+			if (p)
+				records[idx[p]].err = first->err;
+		}
+		*n = 0;
+		return 0;
+	}
+	if (!matched)
+		*n = 0;
+	return 0;
+}
+
+/* Keeps the entries of idx[0..*n) that are in sub[0..m) and not failed, in their order. */
+static void keep_listed(size_t *idx, size_t *n, const size_t *sub, size_t m, int listed, const eval_record *records)
+{
+	size_t out = 0;
+
+	for (size_t p = 0; p < *n; p++) {
+		int found = 0;
+
+		for (size_t q = 0; q < m && !found; q++)
+			found = sub[q] == idx[p];
+		if (found == listed && !records[idx[p]].failed)
+			idx[out++] = idx[p];
+	}
+	*n = out;
+}
+
+static int eval_children_and(size_t *idx, size_t *n, const filter *f, json_t **resources, eval_record *records,
+	eval_env *env)
+{
+	for (size_t i = 0; i < f->n_children && *n > 0; i++)
+		if (filter_eval_batch(idx, n, f->children[i], resources, records, env) < 0)
+			return -1;
+	return 0;
+}
+
+int filter_eval_batch(size_t *idx, size_t *n, const filter *f, json_t **resources, eval_record *records,
+	eval_env *env)
+{
+	size_t *sub, *all, m = 0;
+	int rc = 0;
+
+	if (*n == 0)
+		return 0;
 	switch (f->kind) {
 	case FILTER_AND:
-		for (size_t i = 0; i < f->n_children; i++) {
-			if (filter_eval(&child, f->children[i], resource, env) < 0)
-				return -1;
-			if (!child)
-				return 0;
-		}
-		*matched = 1;
-		return 0;
-	case FILTER_OR:
-		for (size_t i = 0; i < f->n_children; i++) {
-			if (filter_eval(&child, f->children[i], resource, env) < 0)
-				return -1;
-			if (child) {
-				*matched = 1;
-				return 0;
-			}
-		}
-		return 0;
-	case FILTER_NOT:
-		/* not: [A, B] keeps the resources that A AND B would drop. */
-		for (size_t i = 0; i < f->n_children; i++) {
-			if (filter_eval(&child, f->children[i], resource, env) < 0)
-				return -1;
-			if (!child) {
-				*matched = 1;
-				return 0;
-			}
-		}
-		return 0;
+		return eval_children_and(idx, n, f, resources, records, env);
 	case FILTER_VALUE:
-		return eval_value(matched, f, resource, env);
+		if (f->spec.type == VALUE_TYPE_RESOURCE_COUNT)
+			return eval_all_or_none(idx, n, f, resources, records, env);
+		return eval_each(idx, n, f, resources, records, env);
 	case FILTER_EVENT:
-		if (!env->envelope) {
-			/* Without an event (pull mode) an event filter lets everything through. */
-			*matched = 1;
-			return 0;
-		}
-		return eval_value(matched, f, env->envelope, env);
+		return eval_all_or_none(idx, n, f, resources, records, env);
 	case FILTER_CROSS_ACCOUNT:
-		return eval_cross_account(matched, f, resource, env);
+	case FILTER_LIST_ITEM:
+		return eval_each(idx, n, f, resources, records, env);
+	case FILTER_REDUCE:
+		return reduce_apply(idx, n, f, resources, records, env);
+	case FILTER_OR:
+	case FILTER_NOT:
+		break;
 	}
-	return 0;
+
+	/*
+	 * or: the union of what each child keeps from the whole batch.  not: the
+	 * batch less what its children, as an and, keep.  c7n returns either in
+	 * set order, which varies between runs; here the batch order is kept.
+	 */
+	sub = malloc(*n * sizeof(*sub));
+	all = malloc((*n) * (f->kind == FILTER_OR ? f->n_children : 1) * sizeof(*all));
+	if (!sub || !all) {
+		free(sub);
+		free(all);
+		return -1;
+	}
+	if (f->kind == FILTER_NOT) {
+		size_t k = *n;
+
+		memcpy(sub, idx, *n * sizeof(*sub));
+		rc = eval_children_and(sub, &k, f, resources, records, env);
+		memcpy(all, sub, k * sizeof(*all));
+		m = k;
+	} else {
+		for (size_t i = 0; i < f->n_children && rc == 0; i++) {
+			size_t k = *n;
+
+			memcpy(sub, idx, *n * sizeof(*sub));
+			rc = filter_eval_batch(sub, &k, f->children[i], resources, records, env);
+			memcpy(all + m, sub, k * sizeof(*all));
+			m += k;
+		}
+	}
+	if (rc == 0)
+		keep_listed(idx, n, all, m, f->kind == FILTER_OR, records);
+	free(sub);
+	free(all);
+	return rc;
+}
+
+int filter_eval(int *matched, const filter *f, json_t *resource, eval_record *rec, eval_env *env)
+{
+	size_t idx = 0, n = 1;
+	int rc = filter_eval_batch(&idx, &n, f, &resource, rec, env);
+
+	*matched = rc == 0 && n == 1 && !rec->failed;
+	if (rc < 0 && !rec->failed) {
+		error_set(&rec->err, PEERGUARD_ENOMEM, NULL, "out of memory");
+		rec->failed = 1;
+	}
+	return rec->failed ? -1 : 0;
+}
+
+static const char *json_type_text(json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "mapping";
+	case JSON_ARRAY:
+		return "list";
+	case JSON_STRING:
+		return "string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "boolean";
+	case JSON_NULL:
+		break;
+	}
+	return "null";
+}
+
+/* Compares the number of matching items with count, as c7n's count_op(rcount, count). */
+static int count_matches(int *matched, const filter *f, size_t count, eval_env *env)
+{
+	value_match_spec spec = { f->count_op, VALUE_TYPE_NONE, NULL, NULL };
+	value_match_env venv = { env->vars.now, env->limits->regex_match_limit, env->limits->regex_heap_limit_kib };
+	json_t *r = json_integer((json_int_t)count);
+	char errbuf[128];
+	int rc;
+
+	if (!f->has_count) {
+		*matched = count > 0;
+		json_decref(r);
+		return 0;
+	}
+	rc = value_match(matched, &spec, r, f->count, &venv, errbuf, sizeof(errbuf));
+	json_decref(r);
+	return rc < 0 ? eval_fail(env, f, PEERGUARD_EEVAL, errbuf) : 0;
+}
+
+/*
+ * list-item: the items of the list at key, each a mapping, go through the
+ * attrs filters as a batch of their own.  An empty or missing list passes
+ * only a count that 0 satisfies; a value that is not a list, or an item
+ * that is not a mapping, is an error, as in c7n.
+ */
+static int eval_list_item(int *matched, const filter *f, json_t *record, eval_env *env)
+{
+	jmespath_limits jl = { env->limits->jmespath_max_steps, env->limits->jmespath_max_length };
+	json_t *list = NULL, *item;
+	eval_record *items = NULL, saved = { env->violations, env->explain, { 0 }, 0 };
+	json_t **values = NULL;
+	peerguard_error *saved_err = env->err;
+	size_t *idx = NULL, n, i, saved_count = env->resource_count;
+	jmespath_error jerr;
+	char message[256];
+	int rc = 0;
+
+	*matched = 0;
+	if (jmespath_search(&list, f->key.expr, record, &jl, &jerr) < 0) {
+		snprintf(message, sizeof(message), "list-item key '%s' could not be evaluated: %s", f->key.text,
+			jerr.message);
+		return eval_fail(env, f, PEERGUARD_EEVAL, message);
+	}
+	if (json_is_null(list) || json_is_false(list) || (json_is_array(list) && json_array_size(list) == 0) ||
+	    (json_is_object(list) && json_object_size(list) == 0) ||
+	    (json_is_string(list) && json_string_length(list) == 0) ||
+	    (json_is_integer(list) && json_integer_value(list) == 0) ||
+	    (json_is_real(list) && json_real_value(list) == 0)) {
+		json_decref(list);
+		return count_matches(matched, f, 0, env);
+	}
+	if (!json_is_array(list)) {
+		snprintf(message, sizeof(message), "list-item key '%s' is a %s, not a list", f->key.text,
+			json_type_text(list));
+		json_decref(list);
+		return eval_fail(env, f, PEERGUARD_EEVAL, message);
+	}
+	json_array_foreach(list, i, item) {
+		if (!json_is_object(item)) {
+			snprintf(message, sizeof(message), "list-item key '%s': item %zu is a %s, not a mapping",
+				f->key.text, i, json_type_text(item));
+			json_decref(list);
+			return eval_fail(env, f, PEERGUARD_EEVAL, message);
+		}
+	}
+
+	n = json_array_size(list);
+	items = calloc(n, sizeof(*items));
+	values = malloc(n * sizeof(*values));
+	idx = malloc(n * sizeof(*idx));
+	if (!items || !values || !idx) {
+		rc = eval_fail(env, f, PEERGUARD_ENOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < n; i++) {
+		idx[i] = i;
+		values[i] = json_array_get(list, i);
+		items[i].explain = saved.explain;
+	}
+	rc = eval_children_and(idx, &n, f, values, items, env);
+
+	/* Back to the resource: a failed item fails it. */
+	env->violations = saved.violations;
+	env->explain = saved.explain;
+	env->err = saved_err;
+	env->failed = 0;
+	env->resource_count = saved_count;
+	for (i = 0; rc == 0 && i < json_array_size(list); i++) {
+		if (items[i].failed) {
+			if (saved_err)
+				*saved_err = items[i].err;
+			env->failed = 1;
+			rc = -1;
+		}
+	}
+	if (rc == 0)
+		rc = count_matches(matched, f, n, env);
+	else if (!env->failed)
+		rc = eval_fail(env, f, PEERGUARD_ENOMEM, "out of memory");
+
+done:
+	free(items);
+	free(values);
+	free(idx);
+	json_decref(list);
+	return rc;
 }

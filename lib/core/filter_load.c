@@ -8,13 +8,12 @@
 #include "core/vars.h"
 
 static const char *const known_filter_types[] = {
-	"value", "event", "cross-account", "and", "or", "not", NULL
+	"value", "event", "cross-account", "list-item", "reduce", "and", "or", "not", NULL
 };
 
 /* Filters Cloud Custodian has for peering connections that libpeerguard does not evaluate. */
 static const char *const unsupported_filter_types[] = {
-	"missing-route", "marked-for-op", "tag-count", "reduce", "list-item", "config-compliance",
-	"finding", "ops-item", "json-diff", NULL
+	"missing-route", "marked-for-op", "tag-count", "config-compliance", "finding", "ops-item", "json-diff", NULL
 };
 
 void filter_free(filter *f)
@@ -37,6 +36,18 @@ void filter_free(filter *f)
 	value_source_free(f->value_from);
 	json_decref(f->whitelist);
 	value_source_free(f->whitelist_from);
+	json_decref(f->count);
+	if (f->reduce) {
+		sort_spec *specs[2] = { &f->reduce->group_by, &f->reduce->sort_by };
+
+		for (int i = 0; i < 2; i++) {
+			free(specs[i]->key.text);
+			free(specs[i]->key.tag);
+			jmespath_free(specs[i]->key.expr);
+			value_regex_free(specs[i]->regex);
+		}
+		free(f->reduce);
+	}
 	free(f);
 }
 
@@ -61,6 +72,42 @@ static filter *filter_new(load_ctx *lc, filter_kind kind, const ynode *node, con
 static int oom(load_ctx *lc)
 {
 	return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory loading %s", lc->file);
+}
+
+int load_value_regex(value_regex **out, load_ctx *lc, const ynode *node, const char *path)
+{
+	char errbuf[256];
+	int groups = 0;
+
+	if (!ynode_is_string(node))
+		return load_fail(lc, node, path, "value_regex must be a string");
+	*out = value_regex_compile(node->value, 0, &groups, errbuf, sizeof(errbuf));
+	if (!*out)
+		return load_fail(lc, node, path, "invalid value_regex '%s': %s", node->value, errbuf);
+	if (groups != 1)
+		return load_fail(lc, node, path, "value_regex must have exactly one capture group, '%s' has %d",
+			node->value, groups);
+	return 0;
+}
+
+int load_filter_keys(load_ctx *lc, const ynode *node, const char *path, const char *const *allowed,
+	const char *what, const char *hint)
+{
+	char sub[PEERGUARD_ERROR_PATH_MAX];
+
+	for (size_t i = 0; i < node->count; i++) {
+		const char *const *k;
+
+		for (k = allowed; *k; k++)
+			if (strcmp(*k, node->keys[i]->value) == 0)
+				break;
+		if (!*k) {
+			snprintf(sub, sizeof(sub), "%s.%s", path, node->keys[i]->value);
+			return load_fail(lc, node->keys[i], sub, "unknown key '%s' in a %s filter; allowed: %s",
+				node->keys[i]->value, what, hint);
+		}
+	}
+	return 0;
 }
 
 /* Returns 1 for integers whose text looks like an account id that YAML turned into a number. */
@@ -119,7 +166,7 @@ static int check_templates(load_ctx *lc, const ynode *n, const char *path)
 	return 0;
 }
 
-static int load_key(load_ctx *lc, value_key *key, const ynode *node, const char *path)
+int value_key_load(load_ctx *lc, value_key *key, const ynode *node, const char *path)
 {
 	if (!ynode_is_string(node))
 		return load_fail(lc, node, path, "key must be a string, got %s", ynode_type_name(node));
@@ -147,19 +194,9 @@ static int load_value_filter(filter *f, load_ctx *lc, const ynode *node, const c
 	const ynode *regex_node = ynode_map_get(node, "value_regex");
 	int rc;
 
-	for (size_t i = 0; i < node->count; i++) {
-		const char *const *k;
-
-		for (k = keys; *k; k++)
-			if (strcmp(*k, node->keys[i]->value) == 0)
-				break;
-		if (!*k) {
-			snprintf(sub, sizeof(sub), "%s.%s", path, node->keys[i]->value);
-			return load_fail(lc, node->keys[i], sub,
-				"unknown key '%s' in a %s filter; allowed: key, op, value, value_type, value_from, value_regex, value_path",
-				node->keys[i]->value, is_event ? "event" : "value");
-		}
-	}
+	if ((rc = load_filter_keys(lc, node, path, keys, is_event ? "event" : "value",
+		"key, op, value, value_type, value_from, value_regex, value_path")) < 0)
+		return rc;
 	if (ynode_map_get(node, "tag_key_transforms"))
 		return load_fail(lc, ynode_map_get(node, "tag_key_transforms"), path,
 			"tag_key_transforms is not supported; normalise the tag key in the key itself");
@@ -186,11 +223,20 @@ static int load_value_filter(filter *f, load_ctx *lc, const ynode *node, const c
 		if (f->spec.type != VALUE_TYPE_RESOURCE_COUNT)
 			return load_fail(lc, node, sub, "a value filter needs a key");
 		f->key_missing_ok = 1;
-	} else if ((rc = load_key(lc, &f->key, key, sub)) < 0) {
+	} else if ((rc = value_key_load(lc, &f->key, key, sub)) < 0) {
 		return rc;
 	}
 	if (f->spec.type == VALUE_TYPE_RESOURCE_COUNT && is_event)
 		return load_fail(lc, vtype, path, "value_type resource_count does not apply to an event filter");
+	if (f->spec.type == VALUE_TYPE_RESOURCE_COUNT && !op)
+		return load_fail(lc, vtype, path, "value_type resource_count needs an op, e.g. op: gte");
+	if (f->spec.type == VALUE_TYPE_RESOURCE_COUNT && value &&
+	    !(value->kind == YNODE_SEQUENCE || (value->kind == YNODE_SCALAR &&
+	      (value->type == YSCALAR_INT || value->type == YSCALAR_BOOL)))) {
+		snprintf(sub, sizeof(sub), "%s.value", path);
+		return load_fail(lc, value, sub, "value_type resource_count needs a whole number as its value, got %s",
+			ynode_type_name(value));
+	}
 
 	if (!value && !value_from && !value_path)
 		return load_fail(lc, node, path, "a value filter needs value, value_from or value_path");
@@ -235,13 +281,19 @@ static int load_value_filter(filter *f, load_ctx *lc, const ynode *node, const c
 			/* The value names another key of the same resource. */
 			if (!ynode_is_string(value))
 				return load_fail(lc, value, sub, "value_type expr needs a key as its value");
-			if ((rc = load_key(lc, &f->value_path, value, sub)) < 0)
+			if ((rc = value_key_load(lc, &f->value_path, value, sub)) < 0)
 				return rc;
 		}
 	}
 	if (value_path) {
 		snprintf(sub, sizeof(sub), "%s.value_path", path);
-		if ((rc = load_key(lc, &f->value_path, value_path, sub)) < 0)
+		/* c7n searches value_path as plain JMESPath: no tag: keys, no literal top-level keys. */
+		if (!ynode_is_string(value_path))
+			return load_fail(lc, value_path, sub, "value_path must be a string, got %s", ynode_type_name(value_path));
+		f->value_path.text = string_dup(value_path->value);
+		if (!f->value_path.text)
+			return oom(lc);
+		if ((rc = load_jmespath(&f->value_path.expr, lc, value_path, sub, value_path->value)) < 0)
 			return rc;
 	}
 	if (value_from) {
@@ -251,18 +303,9 @@ static int load_value_filter(filter *f, load_ctx *lc, const ynode *node, const c
 	}
 
 	if (regex_node) {
-		char errbuf[256];
-		int groups = 0;
-
 		snprintf(sub, sizeof(sub), "%s.value_regex", path);
-		if (!ynode_is_string(regex_node))
-			return load_fail(lc, regex_node, sub, "value_regex must be a string");
-		f->value_regex = value_regex_compile(regex_node->value, 0, &groups, errbuf, sizeof(errbuf));
-		if (!f->value_regex)
-			return load_fail(lc, regex_node, sub, "invalid value_regex '%s': %s", regex_node->value, errbuf);
-		if (groups != 1)
-			return load_fail(lc, regex_node, sub, "value_regex must have exactly one capture group, '%s' has %d",
-				regex_node->value, groups);
+		if ((rc = load_value_regex(&f->value_regex, lc, regex_node, sub)) < 0)
+			return rc;
 		f->spec.value_regex = f->value_regex;
 	}
 
@@ -294,19 +337,8 @@ static int load_cross_account(filter *f, load_ctx *lc, const ynode *node, const 
 	const ynode *wf = ynode_map_get(node, "whitelist_from");
 	int rc;
 
-	for (size_t i = 0; i < node->count; i++) {
-		const char *const *k;
-
-		for (k = keys; *k; k++)
-			if (strcmp(*k, node->keys[i]->value) == 0)
-				break;
-		if (!*k) {
-			snprintf(sub, sizeof(sub), "%s.%s", path, node->keys[i]->value);
-			return load_fail(lc, node->keys[i], sub,
-				"unknown key '%s' in a cross-account filter; allowed: whitelist, whitelist_from",
-				node->keys[i]->value);
-		}
-	}
+	if ((rc = load_filter_keys(lc, node, path, keys, "cross-account", "whitelist, whitelist_from")) < 0)
+		return rc;
 
 	f->whitelist = json_array();
 	if (!f->whitelist)
@@ -367,6 +399,66 @@ static int load_block(filter *f, load_ctx *lc, const ynode *list, const char *pa
 		if (rc < 0)
 			return rc;
 		f->n_children++;
+	}
+	return 0;
+}
+
+/*
+ * list-item: key names a list of mappings, attrs filter its items as if
+ * they were resources, and count/count_op compare the number of items that
+ * pass.  Inside attrs only value filters, reduce and and/or/not blocks fit,
+ * as in Cloud Custodian's ListItemRegistry.
+ */
+static int load_list_item(filter *f, load_ctx *lc, const ynode *node, const char *path, int has_mode,
+	unsigned int depth)
+{
+	static const char *const keys[] = { "type", "key", "attrs", "count", "count_op", NULL };
+	char sub[PEERGUARD_ERROR_PATH_MAX];
+	const ynode *key = ynode_map_get(node, "key");
+	const ynode *attrs = ynode_map_get(node, "attrs");
+	const ynode *count = ynode_map_get(node, "count");
+	const ynode *count_op = ynode_map_get(node, "count_op");
+	int rc;
+
+	if ((rc = load_filter_keys(lc, node, path, keys, "list-item", "key, attrs, count, count_op")) < 0)
+		return rc;
+
+	snprintf(sub, sizeof(sub), "%s.key", path);
+	if (!key)
+		return load_fail(lc, node, sub, "a list-item filter needs a key naming a list, e.g. AccepterVpcInfo.CidrBlockSet");
+	if (!ynode_is_string(key))
+		return load_fail(lc, key, sub, "key must be a string, got %s", ynode_type_name(key));
+	f->key.text = string_dup(key->value);
+	if (!f->key.text)
+		return oom(lc);
+	if ((rc = load_jmespath(&f->key.expr, lc, key, sub, key->value)) < 0)
+		return rc;
+
+	f->count_op = VALUE_OP_EQ;
+	if (count) {
+		snprintf(sub, sizeof(sub), "%s.count", path);
+		if (count->kind != YNODE_SCALAR || (count->type != YSCALAR_INT && count->type != YSCALAR_FLOAT))
+			return load_fail(lc, count, sub, "count must be a number, got %s", ynode_type_name(count));
+		f->has_count = 1;
+		f->count = ynode_to_json(count);
+		if (!f->count)
+			return oom(lc);
+	}
+	if (count_op) {
+		snprintf(sub, sizeof(sub), "%s.count_op", path);
+		if (!ynode_is_string(count_op) || value_op_parse(count_op->value, &f->count_op) < 0)
+			return load_fail(lc, count_op, sub,
+				"unknown count_op '%s'; use eq, ne, gt, ge, lt or le",
+				count_op->kind == YNODE_SCALAR ? count_op->value : "(not a string)");
+	}
+
+	if (attrs && !(attrs->kind == YNODE_SCALAR && attrs->type == YSCALAR_NULL)) {
+		snprintf(sub, sizeof(sub), "%s.attrs", path);
+		lc->in_list_item++;
+		rc = load_block(f, lc, attrs, sub, 0, has_mode, depth);
+		lc->in_list_item--;
+		if (rc < 0)
+			return rc;
 	}
 	return 0;
 }
@@ -482,6 +574,27 @@ static int load_filter(filter **out, load_ctx *lc, const ynode *node, const char
 		*out = f;
 		return 0;
 	}
+	if (lc->in_list_item && strcmp(type, "value") != 0 && strcmp(type, "reduce") != 0)
+		return load_fail(lc, type_node, path,
+			"list-item attrs take value and reduce filters and and/or/not blocks, not '%s'", type);
+	if (strcmp(type, "list-item") == 0 || strcmp(type, "reduce") == 0) {
+		int is_reduce = type[0] == 'r';
+
+		if (node->kind != YNODE_MAPPING)
+			return load_fail(lc, node, path, "a %s filter needs settings; write it as a mapping with type: %s",
+				type, type);
+		f = filter_new(lc, is_reduce ? FILTER_REDUCE : FILTER_LIST_ITEM, node, path);
+		if (!f)
+			return oom(lc);
+		rc = is_reduce ? reduce_load(&f->reduce, lc, node, path) :
+			load_list_item(f, lc, node, path, has_mode, depth);
+		if (rc < 0) {
+			filter_free(f);
+			return rc;
+		}
+		*out = f;
+		return 0;
+	}
 	if (strcmp(type, "cross-account") == 0) {
 		f = filter_new(lc, FILTER_CROSS_ACCOUNT, node, path);
 		if (!f)
@@ -511,7 +624,7 @@ static int load_filter(filter **out, load_ctx *lc, const ynode *node, const char
 		if (best)
 			return load_fail(lc, type_node, path, "unknown filter type '%s'; did you mean '%s'?", type, best);
 		return load_fail(lc, type_node, path,
-			"unknown filter type '%s'; use value, event, cross-account, and, or, not", type);
+			"unknown filter type '%s'; use value, event, cross-account, list-item, reduce, and, or, not", type);
 	}
 }
 

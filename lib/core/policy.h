@@ -12,7 +12,8 @@
 #include "core/internal.h"
 
 typedef enum filter_kind {
-	FILTER_AND, FILTER_OR, FILTER_NOT, FILTER_VALUE, FILTER_EVENT, FILTER_CROSS_ACCOUNT
+	FILTER_AND, FILTER_OR, FILTER_NOT, FILTER_VALUE, FILTER_EVENT, FILTER_CROSS_ACCOUNT,
+	FILTER_LIST_ITEM, FILTER_REDUCE
 } filter_kind;
 
 /** A value filter key: tag:NAME, a literal top-level key, or JMESPath. */
@@ -33,6 +34,32 @@ typedef struct value_source {
 	int dynamic;             /* url names {account_id} or {region}: loaded at evaluation */
 	json_t *values;          /* loaded values (an array) when not dynamic */
 } value_source;
+
+typedef enum sort_type { SORT_STRING, SORT_NUMBER, SORT_DATE } sort_type;
+
+/** A reduce group-by or sort-by setting: a key, how to read its values, and an optional value_regex. */
+typedef struct sort_spec {
+	value_key key;           /* key.text is NULL when the setting is absent */
+	sort_type type;
+	value_regex *regex;      /* value_regex, or NULL */
+} sort_spec;
+
+typedef enum reduce_order { ORDER_ASC, ORDER_DESC, ORDER_REVERSE } reduce_order;
+
+/** The settings of a reduce filter. */
+typedef struct reduce_spec {
+	sort_spec group_by;
+	sort_spec sort_by;
+	int has_group_by;        /* group-by given: groups are put in order */
+	int has_sort_by;         /* sort-by given: each group is put in order */
+	int has_order;           /* order given: both are put in order */
+	reduce_order order;
+	int nulls_first;         /* missing values sort before the others */
+	long limit;              /* 0: no limit */
+	double limit_percent;    /* 0: none */
+	long discard;
+	double discard_percent;
+} reduce_spec;
 
 typedef struct filter {
 	filter_kind kind;
@@ -58,6 +85,14 @@ typedef struct filter {
 	json_t *whitelist;             /* array of account id strings */
 	int whitelist_templated;
 	value_source *whitelist_from;
+
+	/* list-item: key is the list, children the attrs (an AND) */
+	int has_count;
+	json_t *count;                 /* count, a number */
+	value_op count_op;
+
+	/* reduce */
+	reduce_spec *reduce;
 } filter;
 
 typedef enum policy_mode { MODE_PULL, MODE_PERIODIC, MODE_CLOUDTRAIL } policy_mode;
@@ -109,6 +144,7 @@ typedef struct load_ctx {
 	void *log_userdata;
 	const char *policy_name;      /* policy being loaded, for errors */
 	size_t n_filters;             /* filters loaded so far in this policy */
+	int in_list_item;             /* loading list-item attrs, where only value, reduce and blocks fit */
 } load_ctx;
 
 /** Fails with a policy error at node, naming path; returns PEERGUARD_EPOLICY (or code). */
@@ -119,6 +155,19 @@ int filter_load_list(filter **out, load_ctx *lc, const ynode *list, const char *
 	int has_mode);
 
 void filter_free(filter *f);
+
+/** Fails on the first key of filter mapping node that is not in allowed (NULL-terminated); hint lists them. */
+int load_filter_keys(load_ctx *lc, const ynode *node, const char *path, const char *const *allowed,
+	const char *what, const char *hint);
+
+/** Compiles a value_regex at node into a new *out; it must have exactly one capture group. */
+int load_value_regex(value_regex **out, load_ctx *lc, const ynode *node, const char *path);
+
+/** Loads a filter key (tag:NAME or JMESPath) at node into key. */
+int value_key_load(load_ctx *lc, value_key *key, const ynode *node, const char *path);
+
+/** Loads the settings of a reduce filter at node into a new reduce_spec (*out is NULL on error). */
+int reduce_load(reduce_spec **out, load_ctx *lc, const ynode *node, const char *path);
 
 /** Loads a value_from / whitelist_from mapping. */
 int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const char *path);
