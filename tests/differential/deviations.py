@@ -10,11 +10,16 @@ answer.  A rejection deviation is a policy that libpeerguard refuses to
 load while c7n accepts it; it is recognised by libpeerguard's message.
 """
 import contextlib
+import datetime
+import ipaddress
 import re
 
 import c7n.filters.core as c7n_core
 from c7n.resources.vpc import CrossAccountPeer
+import c7n.utils as c7n_utils
 from c7n.utils import jmespath_search, parse_date
+from dateutil import parser as dateutil_parser
+from jmespath.exceptions import JMESPathError
 
 DATE_TYPES = ("age", "expiration", "date")
 SPECIAL_VALUES = ("absent", "present", "not-null", "empty")
@@ -44,6 +49,117 @@ def unparseable_dates_never_match():
         return original(self, i)
 
     return _patched(c7n_core.ValueFilter, "match", match)
+
+
+def raise_is_no_match():
+    """An exception inside a value filter makes it false for that record instead of aborting the run.
+
+    JMESPath errors in a key still fail: libpeerguard reports them too.
+    """
+    original_match = c7n_core.ValueFilter.match
+    original_process = c7n_core.ValueFilter.process
+
+    def match(self, i):
+        try:
+            return original_match(self, i)
+        except JMESPathError:
+            raise
+        except Exception:
+            return False
+
+    def process(self, resources, event=None):
+        if self.data.get("value_type") != "resource_count":
+            return original_process(self, resources, event)
+        try:
+            return original_process(self, resources, event)
+        except TypeError:
+            return []
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(_patched(c7n_core.ValueFilter, "match", match))
+    stack.enter_context(_patched(c7n_core.ValueFilter, "process", process))
+    return stack
+
+
+def tags_not_a_list_are_no_tags():
+    """A Tags value that is not a list reads as no tags for tag: keys."""
+    original = c7n_core.BaseValueFilter.get_resource_value
+
+    def get_resource_value(self, k, i, regex=None):
+        if k.startswith("tag:") and "Tags" in i and not isinstance(i["Tags"], list):
+            i = {key: value for key, value in i.items() if key != "Tags"}
+        return original(self, k, i, regex)
+
+    return _patched(c7n_core.BaseValueFilter, "get_resource_value", get_resource_value)
+
+
+class _FourDigitYears(dateutil_parser.parserinfo):
+    """dateutil parser settings that refuse two-digit years instead of guessing the century."""
+
+    def convertyear(self, year, century_specified=False):
+        if year < 100 and not century_specified:
+            raise ValueError("two-digit year %d" % year)
+        return super().convertyear(year, century_specified)
+
+
+def partial_dates_are_not_dates():
+    """A string that names no full date (no year, month or day, or a two-digit year) is not a date."""
+    original = c7n_utils.parse
+
+    def parse(text, *args, **kwargs):
+        kwargs.pop("default", None)
+        kwargs["parserinfo"] = _FourDigitYears()
+        first = original(text, *args, default=datetime.datetime(2001, 1, 1), **kwargs)
+        second = original(text, *args, default=datetime.datetime(2002, 2, 2), **kwargs)
+        if first.date() != second.date():
+            raise ValueError("not a full date: %r" % (text,))
+        return first
+
+    return _patched(c7n_utils, "parse", parse)
+
+
+class _IPv6Network(ipaddress.IPv6Network):
+    """IPv6 network with c7n's override that makes `network in network` mean subnet-of."""
+
+    def __contains__(self, other):
+        if other is None:
+            return False
+        if isinstance(other, ipaddress._BaseNetwork):
+            return self.supernet_of(other)
+        return super().__contains__(other)
+
+
+class _IPList(c7n_utils.IPv4List):
+    """c7n's IPv4List, counting IPv6 networks and addresses too."""
+
+    def __contains__(self, other):
+        if other is None:
+            return False
+        in_networks = any([other in item for item in self.ipv4_list
+                           if isinstance(item, (c7n_utils.IPv4Network, _IPv6Network))])
+        in_addresses = any([other == item for item in self.ipv4_list
+                            if isinstance(item, (ipaddress.IPv4Address, ipaddress.IPv6Address))])
+        return in_networks or in_addresses
+
+
+def ipv6_networks_parse():
+    """parse_cidr reads IPv6 networks as networks (c7n reads every string with '/' as IPv4Network)."""
+    def parse_cidr(value):
+        if isinstance(value, (list, set)):
+            return _IPList([parse_cidr(item) for item in value])
+        if "/" not in value:
+            try:
+                return ipaddress.ip_address(str(value))
+            except ValueError:
+                return None
+        for klass in (c7n_utils.IPv4Network, _IPv6Network):
+            try:
+                return klass(str(value))
+            except ValueError:
+                pass
+        return None
+
+    return _patched(c7n_core, "parse_cidr", parse_cidr)
 
 
 def cross_account_every_record():
@@ -86,6 +202,39 @@ DEVIATIONS = [
               "consumed map iterator) and returns a record twice when both owners are foreign. "
               "libpeerguard checks every record, both owners, once each.",
               patch=cross_account_every_record),
+    Deviation("partial-date",
+              "dateutil, which c7n uses, fills a missing year, month or day from today's date, so "
+              "' 7', '1.5' or '2:00' are dates whose value changes with the clock, and it guesses "
+              "the century of a two-digit year. libpeerguard does not read them as dates: they never match, and value_type date rejects them "
+              "as the policy value.",
+              patch=partial_dates_are_not_dates, message=r"value_type date needs a date value"),
+    Deviation("ipv6-cidr",
+              "c7n's parse_cidr reads every string with '/' as an IPv4 network, so an IPv6 CIDR is "
+              "None there: it is in no network and its cidr_size is 0. libpeerguard reads IPv6 "
+              "networks, with the same subnet-of rule for `network in network`.",
+              patch=ipv6_networks_parse),
+    Deviation("reject-list-item-key",
+              "c7n's schema lets a list-item filter omit key and then raises KeyError when it "
+              "runs; libpeerguard rejects it when the policy loads.",
+              message=r"a list-item filter needs a key"),
+    Deviation("reject-list-item-attrs",
+              "c7n validates list-item attrs only when they first run on a non-empty list; "
+              "libpeerguard validates them when the policy loads.",
+              message=r"\.attrs\[\d+\]"),
+    Deviation("raise-is-no-match",
+              "Where c7n raises inside a value filter with anything but a TypeError (parse_cidr or "
+              "LooseVersion of a value of the wrong type, x % 0, a date out of range) its whole policy "
+              "run aborts. libpeerguard treats the filter as false for that record, as c7n treats a "
+              "TypeError, and goes on with the other records.",
+              patch=raise_is_no_match),
+    Deviation("tags-not-a-list",
+              "A Tags value that is not a list (null) makes every tag: key raise in c7n; libpeerguard "
+              "reads it as a record without tags.",
+              patch=tags_not_a_list_are_no_tags),
+    Deviation("reject-age-days",
+              "value_type age and expiration take a number of days; c7n raises TypeError outside its "
+              "comparison when the value is a string, libpeerguard rejects the policy.",
+              message=r"needs a number of days"),
     Deviation("reject-unquoted-account",
               "An unquoted 12-digit account id is a YAML integer (octal with a leading zero); "
               "libpeerguard rejects it instead of comparing a number with string owner ids.",

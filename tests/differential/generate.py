@@ -418,17 +418,45 @@ def cross_account_filter(rng):
     return f
 
 
-def any_filter(rng, records, depth, features):
+def scrambles_order(f):
+    """Return True when c7n returns f's result in set order (or, not), which varies between runs."""
+    if isinstance(f, dict) and len(f) == 1:
+        block = next(iter(f))
+        if block in ("or", "not"):
+            return True
+        if block == "and":
+            return any(scrambles_order(child) for child in f["and"])
+    return False
+
+
+def filter_sequence(rng, records, depth, features, count, ordered=True):
+    """Return count filters applied in turn.
+
+    A reduce filter sees its input in order, so it is only drawn while no
+    earlier filter of the sequence returned its result in set order.
+    """
+    filters = []
+    for _ in range(count):
+        f = any_filter(rng, records, depth, features, ordered)
+        ordered = ordered and not scrambles_order(f)
+        filters.append(f)
+    return filters
+
+
+def any_filter(rng, records, depth, features, ordered=True):
     """Return one filter of any kind; blocks nest up to depth 2."""
     roll = rng.random()
     if depth < 2 and roll < 0.18:
         block = rng.choice(["and", "or", "not"])
-        return {block: [any_filter(rng, records, depth + 1, features) for _ in range(rng.randint(1, 3))]}
+        children = filter_sequence(rng, records, depth + 1, features, rng.randint(1, 3), ordered)
+        if block == "or":
+            children = [any_filter(rng, records, depth + 1, features, ordered) for _ in range(rng.randint(1, 3))]
+        return {block: children}
     if roll < 0.3:
         return shorthand_filter(rng, records)
     if "list-item" in features and roll < 0.36:
         return list_item_filter(rng, records, depth)
-    if "reduce" in features and roll < 0.41:
+    if "reduce" in features and ordered and roll < 0.41:
         return reduce_filter(rng)
     if "cross-account" in features and roll < 0.44:
         return cross_account_filter(rng)
@@ -437,7 +465,7 @@ def any_filter(rng, records, depth, features):
 
 def make_policy(rng, name, records, features):
     """Return one policy (a dict) whose filters were drawn for records."""
-    filters = [any_filter(rng, records, 0, features) for _ in range(rng.choice([1, 1, 1, 2, 2, 3]))]
+    filters = filter_sequence(rng, records, 0, features, rng.choice([1, 1, 1, 2, 2, 3]))
     return {"name": name, "resource": rng.choice(["peering-connection", "aws.peering-connection"]),
             "filters": filters}
 

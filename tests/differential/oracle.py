@@ -3,7 +3,7 @@
 Import this module only inside the virtual environment that has c7n.  On
 import it blocks sockets, sets fake credentials, sets TZ=UTC (c7n reads
 naive dates in the host zone; libpeerguard reads them as UTC) and freezes
-the clock c7n's value filters read to generate.NOW.
+the clock c7n's value filters and its date parser read to generate.NOW.
 """
 import contextlib
 import copy
@@ -29,6 +29,7 @@ socket.create_connection = _refuse_connect
 
 import c7n  # noqa: E402
 import c7n.filters.core as c7n_core  # noqa: E402
+import c7n.utils as c7n_utils  # noqa: E402
 from c7n import schema as c7n_schema  # noqa: E402
 from c7n.config import Config  # noqa: E402
 from c7n.policy import Policy  # noqa: E402
@@ -55,6 +56,17 @@ class _FrozenDatetime(real_datetime.datetime):
 
 c7n_core.datetime = types.SimpleNamespace(datetime=_FrozenDatetime, timedelta=real_datetime.timedelta,
                                           timezone=real_datetime.timezone, date=real_datetime.date)
+
+# dateutil fills a missing year, month or day from today; take them from NOW instead.
+_dateutil_parse = c7n_utils.parse
+
+
+def _parse_at_now(text, *args, **kwargs):
+    kwargs.setdefault("default", NOW.replace(tzinfo=None, hour=0, minute=0, second=0))
+    return _dateutil_parse(text, *args, **kwargs)
+
+
+c7n_utils.parse = _parse_at_now
 
 
 def version():
