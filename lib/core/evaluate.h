@@ -1,0 +1,18 @@
+/* Evaluating records that are already parsed, for callers inside the library and its benchmarks. */
+#ifndef PEERGUARD_CORE_EVALUATE_H
+#define PEERGUARD_CORE_EVALUATE_H
+
+#include "peerguard/peerguard.h"
+#include "core/input.h"
+
+/**
+ * Evaluates the records of batch (borrowed, left as it is) against every
+ * policy of set, as peerguard_evaluate does after parsing: the batch's
+ * errors are copied into the result.  On success *out is a new result,
+ * freed with peerguard_result_free.  Returns 0, or a negative code: the
+ * first input error when the batch has no record, or PEERGUARD_ENOMEM.
+ */
+int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, const peerguard_context *ctx,
+	const input_batch *batch, const char *name, peerguard_error *err);
+
+#endif
