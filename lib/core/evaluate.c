@@ -23,7 +23,6 @@ typedef struct run {
 	double now;
 	eval_env *envs;            /* one per policy */
 	peerguard_result *result;
-	size_t n_resources;        /* describe records in the input */
 	const char *input_name;
 } run;
 
@@ -80,42 +79,107 @@ static json_t *event_info(json_t *record, json_t *envelope)
 		"envelope_id", json_string_at(envelope, "id"));
 }
 
-/* Evaluates one policy on one resource and appends the decision. */
-static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record, json_t *envelope,
-	const char *account_id, const char *region, double state_time, size_t index)
+/* What one policy decided about a batch of resources. */
+typedef struct batch_result {
+	eval_record *records;       /* per resource */
+	unsigned char *matched;     /* per resource */
+	size_t count;
+	int cond;                   /* the policy's conditions held */
+} batch_result;
+
+static void batch_result_clear(batch_result *b)
+{
+	for (size_t i = 0; b->records && i < b->count; i++) {
+		json_decref(b->records[i].violations);
+		json_decref(b->records[i].explain);
+	}
+	free(b->records);
+	free(b->matched);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Runs policy pi's conditions and filters over resources[0..n), as Cloud
+ * Custodian runs a policy over the resources of one describe call or one
+ * event.  Returns 0, or -1 when out of memory.
+ */
+static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources, size_t n,
+	const char *account_id, const char *region, json_t *envelope)
 {
 	const policy *p = &r->set->policies[pi];
 	eval_env *env = &r->envs[pi];
-	peerguard_error eval_err;
-	int matched = 0, cond = 1;
-	json_t *obj, *explain = NULL;
+	int explain = r->ctx && (r->ctx->flags & PEERGUARD_EXPLAIN);
+	eval_record cond_rec;
+	size_t *idx, k = n;
+
+	memset(out, 0, sizeof(*out));
+	memset(&cond_rec, 0, sizeof(cond_rec));
+	out->records = calloc(n ? n : 1, sizeof(*out->records));
+	out->matched = calloc(n ? n : 1, sizeof(*out->matched));
+	idx = malloc((n ? n : 1) * sizeof(*idx));
+	out->count = n;
+	out->cond = 1;
+	if (!out->records || !out->matched || !idx) {
+		free(idx);
+		batch_result_clear(out);
+		return -1;
+	}
+	env->vars.account_id = account_id;
+	env->vars.region = region;
+	env->envelope = envelope;
+	for (size_t i = 0; i < n; i++) {
+		idx[i] = i;
+		out->records[i].violations = json_array();
+		out->records[i].explain = explain ? json_array() : NULL;
+	}
+
+	if (p->conditions && p->conditions->n_children) {
+		json_t *pseudo = condition_resource(p, env);
+		int held = 0;
+
+		cond_rec.explain = explain ? json_array() : NULL;
+		filter_eval(&held, p->conditions, pseudo, &cond_rec, env);
+		json_decref(pseudo);
+		out->cond = held;
+		for (size_t i = 0; i < n; i++) {
+			if (cond_rec.explain)
+				json_array_extend(out->records[i].explain, cond_rec.explain);
+			if (cond_rec.failed) {
+				out->records[i].failed = 1;
+				out->records[i].err = cond_rec.err;
+			}
+		}
+		json_decref(cond_rec.explain);
+	}
+	if (out->cond && !cond_rec.failed && filter_eval_batch(idx, &k, p->filters, resources, out->records, env) < 0) {
+		free(idx);
+		batch_result_clear(out);
+		return -1;
+	}
+	for (size_t i = 0; out->cond && !cond_rec.failed && i < k; i++)
+		if (!out->records[idx[i]].failed)
+			out->matched[idx[i]] = 1;
+	free(idx);
+	return 0;
+}
+
+/* Appends the decision of policy pi about one resource, from what select_batch found. */
+static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record, json_t *envelope,
+	const char *account_id, const char *region, double state_time, size_t index, const batch_result *batch,
+	size_t k)
+{
+	const policy *p = &r->set->policies[pi];
+	eval_record *rec = &batch->records[k];
+	int matched = batch->matched[k];
+	json_t *obj;
 	decide_out d;
 	char time_text[40];
 	peerguard_decision *dec;
 
-	env->vars.account_id = account_id;
-	env->vars.region = region;
-	env->envelope = envelope;
-	env->err = &eval_err;
-	env->failed = 0;
-	env->violations = json_array();
-	if (r->ctx && (r->ctx->flags & PEERGUARD_EXPLAIN))
-		explain = env->explain = json_array();
-	memset(&eval_err, 0, sizeof(eval_err));
-
-	if (p->conditions && p->conditions->n_children) {
-		json_t *pseudo = condition_resource(p, env);
-
-		if (filter_eval(&cond, p->conditions, pseudo, env) < 0)
-			cond = 0;
-		json_decref(pseudo);
-	}
-	if (cond && !env->failed && filter_eval(&matched, p->filters, resource, env) < 0)
-		matched = 0;
-	if (env->failed) {
-		if (!eval_err.message[0])
-			error_set(&eval_err, PEERGUARD_EEVAL, NULL, "policy '%s' could not be evaluated", p->name);
-		add_eval_error(r, &eval_err, index);
+	if (rec->failed) {
+		if (!rec->err.message[0])
+			error_set(&rec->err, PEERGUARD_EEVAL, NULL, "policy '%s' could not be evaluated", p->name);
+		add_eval_error(r, &rec->err, index);
 		matched = 0;
 	}
 
@@ -124,16 +188,12 @@ static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record,
 	} else {
 		decide_action(&d, resource, account_id, REMOVAL_NONE, 0, region);
 		snprintf(d.reason, sizeof(d.reason), "%s",
-			env->failed ? "The policy could not be evaluated; see the errors." :
-			!cond ? "The policy's conditions did not hold." : "The policy's filters did not match.");
+			rec->failed ? "The policy could not be evaluated; see the errors." :
+			!batch->cond ? "The policy's conditions did not hold." : "The policy's filters did not match.");
 	}
 
-	if (!matched && r->ctx && (r->ctx->flags & PEERGUARD_MATCHED_ONLY)) {
-		json_decref(env->violations);
-		json_decref(explain);
-		env->violations = env->explain = NULL;
+	if (!matched && r->ctx && (r->ctx->flags & PEERGUARD_MATCHED_ONLY))
 		return;
-	}
 
 	time_format_rfc3339(state_time, time_text, sizeof(time_text));
 	obj = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:O,s:s}",
@@ -151,14 +211,14 @@ static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record,
 		"account_id", account_id,
 		"requester", side_info(resource, "RequesterVpcInfo"),
 		"accepter", side_info(resource, "AccepterVpcInfo"),
-		"violations", env->violations,
+		"violations", rec->violations,
 		"policy_revision", r->set->revision);
 	if (obj && matched && json_array_size(p->passthrough))
 		json_object_set(obj, "actions", p->passthrough);
 	if (obj && envelope)
 		json_object_set_new(obj, "event", event_info(record, envelope));
-	if (obj && explain)
-		json_object_set(obj, "explain", explain);
+	if (obj && rec->explain)
+		json_object_set(obj, "explain", rec->explain);
 
 	dec = result_add(r->result, obj);
 	if (dec) {
@@ -170,9 +230,6 @@ static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record,
 		if (matched)
 			r->result->matched++;
 	}
-	json_decref(env->violations);
-	json_decref(explain);
-	env->violations = env->explain = NULL;
 }
 
 /* Adds id to ids when it is a pcx- string not yet there (c7n's match_ids keeps pcx- ids only). */
@@ -255,45 +312,98 @@ static void evaluate_event(run *r, const input_item *item)
 
 	for (size_t pi = 0; pi < r->set->count; pi++) {
 		const policy *p = &r->set->policies[pi];
-		json_t *ids;
-		size_t k;
-		json_t *id;
+		json_t *ids, *id, **resources;
+		batch_result batch;
+		size_t k, n;
 
 		if (p->mode != MODE_CLOUDTRAIL)
 			continue;
 		ids = extract_ids(p, &r->set->limits, record, envelope);
 		if (!ids)
 			continue;
-		r->envs[pi].resource_count = json_array_size(ids);
-		json_array_foreach(ids, k, id) {
-			json_t *resource;
 
+		/* The event's resources are one batch, as c7n filters what one event resolves to. */
+		n = json_array_size(ids);
+		resources = calloc(n, sizeof(*resources));
+		if (!resources) {
+			json_decref(ids);
+			continue;
+		}
+		json_array_foreach(ids, k, id) {
 			if (element && json_is_string(json_object_get(element, "vpcPeeringConnectionId")) &&
 			    json_equal(json_object_get(element, "vpcPeeringConnectionId"), id))
-				resource = input_describe_from_event(element);
+				resources[k] = input_describe_from_event(element);
 			else
-				resource = json_pack("{s:O}", "VpcPeeringConnectionId", id);
-			if (!resource)
-				continue;
-			decide_resource(r, pi, resource, record, envelope, account, region, state_time, item->index);
-			json_decref(resource);
+				resources[k] = json_pack("{s:O}", "VpcPeeringConnectionId", id);
 		}
+		for (k = 0; k < n && resources[k]; k++)
+			;
+		if (k == n && select_batch(&batch, r, pi, resources, n, account, region, envelope) == 0) {
+			for (k = 0; k < n; k++)
+				decide_resource(r, pi, resources[k], record, envelope, account, region, state_time,
+					item->index, &batch, k);
+			batch_result_clear(&batch);
+		}
+		for (k = 0; k < n; k++)
+			json_decref(resources[k]);
+		free(resources);
 		json_decref(ids);
 	}
 }
 
-static void evaluate_describe(run *r, const input_item *item)
+/*
+ * Runs every pull and periodic policy over all describe records of the
+ * input at once, as c7n runs a policy over one describe call.  Returns an
+ * array of count batch results (one per policy; cloudtrail ones empty), or
+ * NULL when out of memory.
+ */
+static batch_result *select_describe(run *r, const input_batch *batch, json_t ***records_out, size_t **index_out,
+	size_t *n_out)
+{
+	const char *account = r->ctx ? r->ctx->account_id : NULL;
+	const char *region = r->ctx ? r->ctx->region : NULL;
+	batch_result *results = calloc(r->set->count ? r->set->count : 1, sizeof(*results));
+	json_t **records = calloc(batch->count ? batch->count : 1, sizeof(*records));
+	size_t *index = calloc(batch->count ? batch->count : 1, sizeof(*index));
+	size_t n = 0;
+
+	if (!results || !records || !index)
+		goto fail;
+	for (size_t i = 0; i < batch->count; i++) {
+		if (batch->items[i].is_event)
+			continue;
+		index[i] = n;
+		records[n++] = batch->items[i].record;
+	}
+	for (size_t pi = 0; pi < r->set->count; pi++) {
+		if (r->set->policies[pi].mode == MODE_CLOUDTRAIL)
+			continue;
+		if (select_batch(&results[pi], r, pi, records, n, account, region, NULL) < 0)
+			goto fail;
+	}
+	*records_out = records;
+	*index_out = index;
+	*n_out = n;
+	return results;
+
+fail:
+	for (size_t pi = 0; results && pi < r->set->count; pi++)
+		batch_result_clear(&results[pi]);
+	free(results);
+	free(records);
+	free(index);
+	return NULL;
+}
+
+static void evaluate_describe(run *r, const input_item *item, const batch_result *results, size_t k)
 {
 	const char *account = r->ctx ? r->ctx->account_id : NULL;
 	const char *region = r->ctx ? r->ctx->region : NULL;
 
 	for (size_t pi = 0; pi < r->set->count; pi++) {
-		const policy *p = &r->set->policies[pi];
-
-		if (p->mode == MODE_CLOUDTRAIL)
+		if (r->set->policies[pi].mode == MODE_CLOUDTRAIL)
 			continue;
-		r->envs[pi].resource_count = r->n_resources;
-		decide_resource(r, pi, item->record, NULL, NULL, account, region, r->now, item->index);
+		decide_resource(r, pi, item->record, NULL, NULL, account, region, r->now, item->index, &results[pi], k);
 	}
 }
 
@@ -369,6 +479,9 @@ int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, cons
 	const input_batch *batch, const char *name, peerguard_error *err)
 {
 	run r;
+	batch_result *describe;
+	json_t **describe_records = NULL;
+	size_t *describe_index = NULL, n_describe = 0;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -394,15 +507,22 @@ int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, cons
 
 	for (size_t i = 0; i < batch->n_errors; i++)
 		result_add_error(r.result, &batch->errors[i]);
-	for (size_t i = 0; i < batch->count; i++)
-		if (!batch->items[i].is_event)
-			r.n_resources++;
+	describe = select_describe(&r, batch, &describe_records, &describe_index, &n_describe);
+	if (!describe) {
+		rc = error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
+		goto fail;
+	}
 	for (size_t i = 0; i < batch->count; i++) {
 		if (batch->items[i].is_event)
 			evaluate_event(&r, &batch->items[i]);
 		else
-			evaluate_describe(&r, &batch->items[i]);
+			evaluate_describe(&r, &batch->items[i], describe, describe_index[i]);
 	}
+	for (size_t pi = 0; pi < set->count; pi++)
+		batch_result_clear(&describe[pi]);
+	free(describe);
+	free(describe_records);
+	free(describe_index);
 	enforce_max_resources(&r);
 
 	if (batch->count == 0 && batch->n_errors > 0 && batch->n_notes == 0) {
