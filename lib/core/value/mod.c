@@ -97,16 +97,12 @@ static int star_arg(long long *count, format_args *args)
 /* Returns how many characters conversion `conv` writes for arg before width and precision, at least 1 unless 0. */
 static int convert_length(long long *len, char conv, const pyvalue *arg)
 {
-	size_t slen;
+	size_t slen = 0;
+	const char *text = pyvalue_str(arg, &slen);
 
 	switch (conv) {
 	case 's':
-		*len = 1;
-		if (arg->kind == PYVALUE_STR) {
-			const char *text = pyvalue_str(arg, &slen);
-
-			*len = (long long)pystr_length(text, slen);
-		}
+		*len = text != NULL ? (long long)pystr_length(text, slen) : 1;
 		return PY_OK;
 	case 'r':
 	case 'a':
@@ -131,7 +127,7 @@ static int convert_length(long long *len, char conv, const pyvalue *arg)
 		*len = 1;
 		if (arg->kind == PYVALUE_INT || arg->kind == PYVALUE_BOOL)
 			return arg->i >= 0 && arg->i < 0x110000 ? PY_OK : PY_RAISE;
-		if (arg->kind == PYVALUE_STR && pystr_length(pyvalue_str(arg, &slen), slen) == 1)
+		if (text != NULL && pystr_length(text, slen) == 1)
 			return PY_OK;
 		return PY_TYPE_ERROR;  /* %c requires int or char */
 	default:
@@ -146,6 +142,13 @@ static int format_one(int *written, const char *s, size_t len, size_t *i, format
 	pyvalue arg;
 	int status;
 	char conv;
+
+	/* Only "%%" right after the '%' writes a '%'; "%5%" is an unsupported conversion. */
+	if (*i < len && s[*i] == '%') {
+		(*i)++;
+		*written = 1;
+		return PY_OK;
+	}
 
 	if (*i < len && s[*i] == '(') {
 		size_t start = ++(*i);
@@ -197,11 +200,6 @@ static int format_one(int *written, const char *s, size_t len, size_t *i, format
 		return PY_RAISE;  /* ValueError: incomplete format */
 
 	conv = s[(*i)++];
-	if (conv == '%') {
-		*written = 1;
-		return PY_OK;
-	}
-
 	status = next_arg(&arg, args);
 	if (status != PY_OK)
 		return status;
