@@ -252,6 +252,23 @@ PEERGUARD_EXTERN size_t peerguard_remediation_list_input_errors(const peerguard_
 /** Frees a list and its reports.  list may be NULL. */
 PEERGUARD_EXTERN void peerguard_remediation_list_free(peerguard_remediation_list *list);
 
+/**
+ * Sends a JSON document the way remediations are announced: SNS Publish to
+ * a topic and an HTTP POST to a webhook, each optional.  Both are tried
+ * even when the first fails.
+ *
+ * @param client         client that publishes to SNS; may be NULL without a topic
+ * @param sns_topic_arn  topic, or NULL
+ * @param webhook_url    URL, or NULL
+ * @param subject        SNS subject, at most 100 characters, or NULL
+ * @param json           the document
+ * @param timeout_ms     webhook timeout per attempt; 0: 10000
+ * @param err            on failure, what failed (URLs without their query), or NULL
+ * @return 0, PEERGUARD_ENOTIFY or PEERGUARD_EINVAL
+ */
+PEERGUARD_EXTERN int peerguard_notify(peerguard_client *client, const char *sns_topic_arn, const char *webhook_url,
+	const char *subject, const char *json, unsigned int timeout_ms, peerguard_error *err);
+
 /* ------------------------------------------------------------------------
  * Sweeps: periodic reconciliation
  * ------------------------------------------------------------------------ */
@@ -262,7 +279,7 @@ typedef struct peerguard_sweep_row {
 	char region[32];
 	size_t seen;         /**< connections described */
 	size_t matched;      /**< connections a pull or periodic policy matched with an action */
-	size_t remediated;   /**< of those, brought to a safe state or found safe on the fresh describe */
+	size_t remediated;   /**< of those, brought to a safe state by a call */
 	size_t failed;       /**< of those, not safe at the end (escalated); plus 1 when describe failed */
 	int code;            /**< 0, or the code of the failed describe or client */
 	char message[256];   /**< what failed, or "" */

@@ -122,6 +122,9 @@ peerguard_remediation *remediation_new(peerguard_remediator *r, const rem_target
 /* Returns 1 for the outcomes that leave no unwanted connection alive, else 0. */
 int outcome_is_safe(peerguard_outcome outcome);
 
+/* Returns 1 for the outcomes that are escalated: unsafe, not found, denied, failed. */
+int outcome_is_failure(peerguard_outcome outcome);
+
 /* State of one run of the engine. */
 typedef struct rem_run {
 	peerguard_remediator *r;

@@ -132,3 +132,32 @@ int notify_send(rem_run *run, json_t *targets)
 	free(body);
 	return failures;
 }
+
+int peerguard_notify(peerguard_client *client, const char *sns_topic_arn, const char *webhook_url,
+	const char *subject, const char *json, unsigned int timeout_ms, peerguard_error *err)
+{
+	peerguard_error webhook_err;
+	int rc = 0;
+
+	peerguard_error_clear(err);
+	if (!json || (sns_topic_arn && !client))
+		return error_set(err, PEERGUARD_EINVAL, NULL, "a document, and a client for SNS, are required");
+	if (sns_topic_arn) {
+		peerguard_aws_error aerr;
+
+		if (peerguard_sns_publish(NULL, client, sns_topic_arn, subject, json, &aerr) < 0)
+			rc = error_set(err, PEERGUARD_ENOTIFY, NULL, "SNS Publish to %s failed: %s", sns_topic_arn,
+				aerr.error.message);
+	}
+	if (webhook_url) {
+		long status;
+
+		if (webhook_post(&status, webhook_url, json, timeout_ms ? timeout_ms : DEFAULT_WEBHOOK_TIMEOUT_MS,
+			&webhook_err) < 0) {
+			if (rc == 0 && err)
+				*err = webhook_err;
+			rc = PEERGUARD_ENOTIFY;
+		}
+	}
+	return rc;
+}

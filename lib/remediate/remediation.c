@@ -22,6 +22,12 @@ int outcome_is_safe(peerguard_outcome outcome)
 		outcome == PEERGUARD_OUTCOME_ALREADY_REMEDIATED;
 }
 
+int outcome_is_failure(peerguard_outcome outcome)
+{
+	return outcome == PEERGUARD_OUTCOME_UNSAFE || outcome == PEERGUARD_OUTCOME_NOT_FOUND ||
+		outcome == PEERGUARD_OUTCOME_DENIED || outcome == PEERGUARD_OUTCOME_FAILED;
+}
+
 /* Returns a new copy of an owner object of the decision, or an empty object. */
 static json_t *side_copy(json_t *decision, const char *key)
 {

@@ -276,7 +276,7 @@ int remediator_run_target(peerguard_remediation **out, peerguard_remediator *r, 
 	json_object_set_new(run.rem->report, "outcome", json_string(peerguard_outcome_name(run.rem->outcome)));
 	json_object_set_new(run.rem->report, "safe", json_boolean(outcome_is_safe(run.rem->outcome)));
 
-	if (r->execute && !outcome_is_safe(run.rem->outcome))
+	if (r->execute && outcome_is_failure(run.rem->outcome))
 		escalate(&run);
 	if (r->execute && needs_notification(run.rem->outcome)) {
 		json_t *targets = notify_targets(r, t);
@@ -305,6 +305,9 @@ int remediator_run_target(peerguard_remediation **out, peerguard_remediator *r, 
 		json_t *d2v = json_object_get(delays, "event_to_verified_seconds");
 		json_t *exp = outcome_is_safe(run.rem->outcome) ? json_object_get(exposure, "seconds") : NULL;
 
+		/* A repeat measured nothing new: its delays were counted by the remediation it repeats. */
+		if (run.rem->outcome == PEERGUARD_OUTCOME_ALREADY_REMEDIATED)
+			d2d = d2v = exp = NULL;
 		metrics_outcome(&r->metrics, run.rem->outcome, d2d ? json_real_value(d2d) : -1,
 			d2v ? json_real_value(d2v) : -1, exp ? json_real_value(exp) : -1);
 	}

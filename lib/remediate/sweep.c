@@ -96,7 +96,7 @@ static int sweep_decisions(sweep_job *job, peerguard_sweep_row *row, peerguard_r
 			break;
 		if (rem->outcome == PEERGUARD_OUTCOME_REMEDIATED)
 			row->remediated++;
-		else if (!outcome_is_safe(rem->outcome))
+		else if (outcome_is_failure(rem->outcome))
 			row->failed++;
 		pthread_mutex_lock(&job->lock);
 		rc = remediation_list_add(job->report->remediations, rem);

@@ -41,7 +41,10 @@ class Run:
         self.returncode = proc.returncode
         self.stdout = proc.stdout
         self.stderr = proc.stderr
-        self.reports = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+        self.reports = []
+        for line in proc.stdout.splitlines():
+            if line.startswith("{") and line.endswith("}"):
+                self.reports.append(json.loads(line))
 
     def __repr__(self):
         return f"Run(rc={self.returncode})\n--- stderr ---\n{self.stderr[-4000:]}"

@@ -21,6 +21,9 @@ documentation or observed AWS answers:
 - not_found_error: a describe by id that moto answers with an empty list is answered
   InvalidVpcPeeringConnectionID.NotFound, as AWS does.
 
+- deny: actions listed in `denied` are answered UnauthorizedOperation (HTTP 403), as
+  EC2 answers a call, dry run or not, that IAM or an SCP does not allow.
+
 Calls are forwarded unchanged otherwise, with the x-moto-account-id header that
 selects moto's account.
 """
@@ -47,6 +50,7 @@ class FaultProxy(_Server):
         self.lock = threading.Lock()
         self.accepted_at = {}          # pcx id -> monotonic time of a successful accept
         self.hide_first_describe = set()
+        self.denied = set()            # actions answered UnauthorizedOperation
         self.injected = []             # (behaviour, action, pcx id) of every fault injected
         super().__init__(_ProxyHandler)
 
@@ -92,6 +96,11 @@ class _ProxyHandler(_Handler):
         pcx = form.get("VpcPeeringConnectionId") or form.get("VpcPeeringConnectionId.1", "")
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
         account = self.headers.get("x-moto-account-id", "")
+
+        if action in proxy.denied:
+            proxy.note("deny", action, pcx)
+            return self.reply(*ec2_error("UnauthorizedOperation",
+                                         "You are not authorized to perform this operation.", 403))
 
         if form.get("DryRun") == "true" and "dry_run" in proxy.behaviours:
             proxy.note("dry_run", action, pcx)
