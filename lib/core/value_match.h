@@ -32,10 +32,12 @@ typedef enum value_type {
 
 /** Parses an op name or alias ("eq", "equal", "ni", "gte", ...); returns 0 or -1 if unknown. */
 int value_op_parse(const char *name, value_op *out);
+/** Returns the canonical name of op (a static string), or NULL for VALUE_OP_NONE. */
 const char *value_op_name(value_op op);
 
 /** Parses a value_type name; returns 0 or -1 if unknown. */
 int value_type_parse(const char *name, value_type *out);
+/** Returns the name of type (a static string), or NULL for VALUE_TYPE_NONE. */
 const char *value_type_name(value_type type);
 
 /** A regular expression compiled with Python re semantics (re.match: anchored at the start only). */
@@ -60,7 +62,10 @@ typedef struct value_match_spec {
 	value_op op;
 	value_type type;
 	const value_regex *value_regex;   /* value_regex key, or NULL */
-	const value_regex *op_regex;      /* the compiled value for regex ops, or NULL to compile v */
+	/* The compiled value of a regex op (caseless for regex only), or NULL to
+	 * compile v on each call.  Ignored under swap and expr, where the
+	 * pattern comes from the resource. */
+	const value_regex *op_regex;
 } value_match_spec;
 
 /**

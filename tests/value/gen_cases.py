@@ -51,7 +51,7 @@ def run(op, vtype, r, v, value_regex=None):
     if vtype == "resource_count":
         resources = [{}] * r
         try:
-            # process() returns the very list when op(len(resources), value) holds
+            # process() returns the same list object when op(len(resources), value) is true
             return f.process(resources) is resources, False
         except Exception:
             return False, True

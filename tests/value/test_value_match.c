@@ -139,7 +139,7 @@ static int outcome(const char *op, const char *type, const char *r_text, const c
 	return matched;
 }
 
-/* c7n turns every IPv6 CIDR into None; libpeerguard parses it (a documented difference). */
+/* c7n turns every IPv6 CIDR into None, but libpeerguard parses it (a documented difference). */
 START_TEST(cidr_ipv6_networks_parse)
 {
 	ck_assert_int_eq(outcome("in", "cidr", "\"2001:db8:1::/48\"", "\"2001:db8::/32\""), 1);
@@ -322,7 +322,7 @@ static json_t *nested_list(int depth)
 	return list;
 }
 
-/* Python raises RecursionError past ~1000 levels; both sides of the comparison must stay on the stack. */
+/* Past 1000 levels Python raises RecursionError (no match here), and the C stack must not overflow. */
 START_TEST(deep_nesting_does_not_crash)
 {
 	value_match_spec spec;

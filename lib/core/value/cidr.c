@@ -351,7 +351,7 @@ int value_ip_contains(int *out, const pyvalue *container, const pyvalue *item)
 /*
  * set(x) of a network is all its addresses.  Only network-with-network
  * reaches here from the cidr value_type, because parse_cidr gives both
- * sides; an address, an IPv4List or None is not iterable (TypeError).
+ * sides. An address, an IPv4List or None is not iterable (TypeError).
  */
 int value_ip_set_op(int *out, int difference, const pyvalue *x, const pyvalue *y)
 {

@@ -60,7 +60,7 @@ static int set_add(item_set *set, const set_item *item)
 }
 
 /*
- * Collects the elements iter(x) yields; PY_TYPE_ERROR when x is not
+ * Collects the elements iter(x) yields.  Returns PY_TYPE_ERROR when x is not
  * iterable, or when check_hashable is set and an element is unhashable.
  */
 static int collect_items(item_set *set, const pyvalue *x, int check_hashable)

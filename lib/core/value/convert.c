@@ -9,7 +9,7 @@
 
 #include "core/value/pyvalue.h"
 
-/* int(str(r).strip()), 0 on ValueError; str() of a float never parses as an int. */
+/* int(str(r).strip()), or 0 on ValueError.  str() of a float never parses as an int. */
 static void to_integer(pyvalue *r)
 {
 	const char *s;
@@ -232,7 +232,7 @@ int value_convert(value_type type, pyvalue *r, pyvalue *v, const value_match_env
 	case VALUE_TYPE_VERSION:
 		return to_version(r, v);
 	default:
-		/* none; expr (the caller resolved v); resource_count (r is the count) */
+		/* No conversion: none, expr (the caller resolved v) and resource_count (r is the count). */
 		return PY_OK;
 	}
 }

@@ -1,6 +1,6 @@
 /*
  * c7n's parse_date (c7n/utils.py): a string that is not all digits goes to
- * dateutil's parser; numbers and digit strings above DATE_FLOOR
+ * dateutil's parser.  Numbers and digit strings above DATE_FLOOR
  * (2006-03-19) are epoch seconds, or epoch milliseconds when seconds land
  * past year 9999.
  *
@@ -9,7 +9,7 @@
  * names (ctime, RFC 2822, "Jan 15, 2026"), times with fractions and
  * AM/PM, and zones Z, UTC, GMT, +HH, +HHMM, +HH:MM.
  *
- * NOTE: c7n reads naive dates in the host's local time zone; libpeerguard
+ * NOTE: c7n reads naive dates in the host's local time zone, but libpeerguard
  * reads them as UTC, so results agree with c7n run with TZ=UTC.  dateutil
  * fills a missing year, month or day from today and reads two-digit years;
  * those strings are not dates here.
@@ -293,7 +293,7 @@ static int set_date(date_fields *f, long y, long m, long d)
 
 /*
  * A date written with separators: Y-M-D when the first part has four digits,
- * else M/D/Y, or D/M/Y when the first number cannot be a month; a month may
+ * else M/D/Y, or D/M/Y when the first number cannot be a month.  A month may
  * be a name ("15-Jan-2026", "2026-Jan-15").
  */
 static int parse_separated_date(cursor *c, long first, size_t first_digits, date_fields *f)
@@ -459,7 +459,7 @@ static int check_fields(date_fields *f)
 	return 0;
 }
 
-/* dateutil's parse(s).astimezone(UTC); -1 when not parsed or out of datetime's range. */
+/* Runs dateutil's parse(s).astimezone(UTC), or returns -1 when s does not parse or leaves datetime's range. */
 static int parse_text(const char *s, size_t len, int64_t *usec)
 {
 	date_fields f;

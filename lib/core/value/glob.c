@@ -60,7 +60,7 @@ static int add_range(glob_pattern *g, uint32_t lo, uint32_t hi)
 	return 0;
 }
 
-/* Appends cp to the class text, escaping it as fnmatch.translate does; `escaped` marks \x pairs. */
+/* Appends cp to the class text, with escaped[] marking a character that fnmatch.translate escapes. */
 static void push_class_char(uint32_t *text, int *escaped, size_t *n, uint32_t cp, int escape)
 {
 	text[*n] = cp;

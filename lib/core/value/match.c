@@ -3,7 +3,7 @@
  * in/not-in rule for a missing value, value_type conversion, the special
  * values, then the operator.  A Python TypeError makes the filter false, as
  * in c7n.  Where c7n raises anything else (ZeroDivisionError, AttributeError,
- * OverflowError...) its policy run aborts; here the filter is false and no
+ * OverflowError...) its policy run aborts, but here the filter is false and no
  * error is returned.
  */
 #include <stdarg.h>

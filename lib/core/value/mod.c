@@ -49,7 +49,7 @@ static int next_arg(pyvalue *arg, format_args *args)
 	return PY_OK;
 }
 
-/* Looks up %(key) in the mapping; the value becomes the next argument. */
+/* Looks up %(key) in the mapping and makes the value the next argument. */
 static int lookup_key(format_args *args, const char *key, size_t len)
 {
 	json_t *value;
@@ -68,7 +68,7 @@ static int lookup_key(format_args *args, const char *key, size_t len)
 	return PY_OK;
 }
 
-/* Reads a run of digits as a width or precision; PY_RAISE when it is too big. */
+/* Reads a run of digits as a width or precision, or returns PY_RAISE when it is too big. */
 static int read_count(const char *s, size_t len, size_t *i, long long *count)
 {
 	*count = 0;
@@ -94,7 +94,11 @@ static int star_arg(long long *count, format_args *args)
 	return PY_OK;
 }
 
-/* Returns how many characters conversion `conv` writes for arg before width and precision, at least 1 unless 0. */
+/*
+ * Stores in *len how many characters conversion `conv` writes for arg before
+ * width and precision apply.  Only emptiness matters, so 1 stands for any
+ * non-empty text.
+ */
 static int convert_length(long long *len, char conv, const pyvalue *arg)
 {
 	size_t slen = 0;
@@ -135,7 +139,7 @@ static int convert_length(long long *len, char conv, const pyvalue *arg)
 	}
 }
 
-/* Parses one conversion after its '%' at s[*i]; *written is set when it writes a character. */
+/* Parses the conversion after a '%' at s[*i] and sets *written when it writes a character. */
 static int format_one(int *written, const char *s, size_t len, size_t *i, format_args *args)
 {
 	long long width = 0, prec = -1, out_len;
@@ -143,7 +147,7 @@ static int format_one(int *written, const char *s, size_t len, size_t *i, format
 	int status;
 	char conv;
 
-	/* Only "%%" right after the '%' writes a '%'; "%5%" is an unsupported conversion. */
+	/* Only "%%" right after the '%' writes a '%', so "%5%" is an unsupported conversion. */
 	if (*i < len && s[*i] == '%') {
 		(*i)++;
 		*written = 1;

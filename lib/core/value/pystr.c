@@ -155,7 +155,7 @@ static int is_cased(uint32_t cp, locale_t loc)
 /*
  * Capital sigma lowers to final sigma when a cased letter precedes it and
  * none follows.  NOTE: CPython also skips case-ignorable characters (such
- * as apostrophes) on both sides; this check looks at direct neighbours only.
+ * as apostrophes) on both sides, but this check looks at direct neighbours only.
  */
 static int is_final_sigma(const char *s, size_t len, size_t at, size_t next, locale_t loc)
 {
@@ -213,7 +213,7 @@ char *pystr_lower(const char *s, size_t len, size_t *outlen)
  * Copies the digits of a Python numeric literal body, dropping single
  * underscores between digits (PEP 515).  Returns the count of characters
  * consumed from s, stopping at the first character that is not a digit or
- * such an underscore; *ndigits receives how many digits were copied.
+ * such an underscore.  *ndigits receives how many digits were copied.
  */
 static size_t copy_digits(char *out, size_t *o, const char *s, size_t len, size_t *ndigits)
 {
@@ -233,7 +233,7 @@ static size_t copy_digits(char *out, size_t *o, const char *s, size_t len, size_
 	return i;
 }
 
-/* NOTE: CPython's int() and float() also accept non-ASCII decimal digits; these accept ASCII only. */
+/* NOTE: CPython's int() and float() also accept non-ASCII decimal digits, but these accept ASCII only. */
 int pystr_to_int(pyvalue *out, const char *s, size_t len)
 {
 	char *buf;
@@ -274,7 +274,7 @@ int pystr_to_int(pyvalue *out, const char *s, size_t len)
 	else if (!overflow && negative && acc <= (unsigned long long)LLONG_MAX + 1)
 		pyvalue_set_int(out, acc == (unsigned long long)LLONG_MAX + 1 ? LLONG_MIN : -(long long)acc);
 	else
-		/* NOTE: Python ints are unbounded; past 64 bits the value becomes the nearest double. */
+		/* NOTE: Python ints are unbounded, but past 64 bits the value becomes the nearest double. */
 		pyvalue_set_float(out, strtod_l(buf, NULL, get_locale()));
 
 	free(buf);

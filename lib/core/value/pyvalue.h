@@ -17,7 +17,7 @@
 
 /* Outcome of one Python operation. */
 enum {
-	PY_FAIL = -1,      /* a C failure (out of memory, regex limit); message in errbuf */
+	PY_FAIL = -1,      /* a C failure (out of memory, regex limit), with a message in errbuf */
 	PY_OK = 0,
 	PY_TYPE_ERROR = 1, /* Python raised TypeError, which c7n turns into "no match" */
 	PY_RAISE = 2       /* Python raised another exception, so c7n aborts the policy run */
@@ -45,7 +45,7 @@ typedef enum pyvalue_kind {
 /* An IPv4 or IPv6 address or network, as Python's ipaddress module holds it. */
 typedef struct value_ip {
 	int version;          /* 4 or 6 */
-	uint8_t bytes[16];    /* network byte order; IPv4 uses the first 4 */
+	uint8_t bytes[16];    /* network byte order, of which IPv4 uses the first 4 */
 	int prefixlen;        /* networks only */
 	char scope[64];       /* IPv6 scope id ("%eth0" without the %), or "" */
 } value_ip;
@@ -83,16 +83,16 @@ typedef struct pyvalue {
 
 /** Sets *pv to the Python value of json (NULL is None), taking a new reference. */
 void pyvalue_from_json(pyvalue *pv, json_t *json);
-/** Returns a borrowed view of json; never pass it to pyvalue_clear's callers that own it. */
+/** Returns a view of json that holds no reference, so clearing it releases nothing. */
 pyvalue pyvalue_view(json_t *json);
 void pyvalue_set_none(pyvalue *pv);
 void pyvalue_set_int(pyvalue *pv, long long i);
 void pyvalue_set_float(pyvalue *pv, double d);
-/** Sets *pv to a new string copied from s; returns PY_FAIL when out of memory. */
+/** Sets *pv to a new string copied from s, or returns PY_FAIL when out of memory. */
 int pyvalue_set_str(pyvalue *pv, const char *s, size_t len);
 /** Releases what an owned pyvalue holds and leaves None behind. */
 void pyvalue_clear(pyvalue *pv);
-/** Moves *from into *to (clearing *to first); *from becomes None. */
+/** Moves *from into *to, clearing *to first and leaving None in *from. */
 void pyvalue_move(pyvalue *to, pyvalue *from);
 
 const char *pyvalue_str(const pyvalue *pv, size_t *len);
@@ -100,11 +100,11 @@ int pyvalue_is_number(const pyvalue *pv);
 int pyvalue_is_hashable(const pyvalue *pv);
 /** Returns Python's bool(pv). */
 int pyvalue_truthy(const pyvalue *pv);
-/** Stores Python's a == b in *out; may return PY_RAISE (LooseVersion without .version). */
+/** Stores Python's a == b in *out, or returns PY_RAISE for a LooseVersion without .version. */
 int pyvalue_eq(int *out, const pyvalue *a, const pyvalue *b);
 /** Stores a <op> b for an ordering op (gt, ge, lt, le) in *out, or returns PY_TYPE_ERROR. */
 int pyvalue_order(int *out, value_op op, const pyvalue *a, const pyvalue *b);
-/** Returns <0, 0, >0 comparing two Python numbers (bool, int, float) exactly; 2 when either is NaN. */
+/** Compares two Python numbers (bool, int, float) exactly: -1, 0 or 1, and 2 when either is NaN. */
 int pyvalue_number_cmp(const pyvalue *a, const pyvalue *b);
 
 /* contains.c */
@@ -125,7 +125,7 @@ int pyvalue_mod(int *out, const pyvalue *r, const pyvalue *v);
 
 /* pystr.c: Python str behaviour over UTF-8 */
 
-/** Decodes the code point at s[*pos] and advances *pos; an invalid byte decodes as itself. */
+/** Decodes the code point at s[*pos] and advances *pos.  An invalid byte decodes as itself. */
 uint32_t pystr_next(const char *s, size_t len, size_t *pos);
 size_t pystr_length(const char *s, size_t len);
 int pystr_is_space(uint32_t cp);
@@ -133,32 +133,32 @@ int pystr_is_space(uint32_t cp);
 void pystr_strip(const char **s, size_t *len);
 /** Returns a new buffer with Python's str.lower() of s, or NULL when out of memory. */
 char *pystr_lower(const char *s, size_t len, size_t *outlen);
-/** Parses Python's int(s) into *out (INT, or FLOAT past 64 bits); -1 on ValueError. */
+/** Parses Python's int(s) into *out (INT, or FLOAT past 64 bits), or returns -1 on ValueError. */
 int pystr_to_int(pyvalue *out, const char *s, size_t len);
-/** Parses Python's float(s); -1 on ValueError. */
+/** Parses Python's float(s), or returns -1 on ValueError. */
 int pystr_to_float(double *out, const char *s, size_t len);
 /** Returns Python's str.isdigit() for ASCII digits (non-ASCII digits count as not digits). */
 int pystr_is_digits(const char *s, size_t len);
 
 /* cidr.c: c7n's parse_cidr and the ipaddress objects */
 
-/** Sets *out to parse_cidr(value): None, an address, a network or an IPv4List; PY_RAISE where c7n raises. */
+/** Sets *out to parse_cidr(value): None, an address, a network or an IPv4List.  Returns PY_RAISE where c7n raises. */
 int value_cidr_parse(pyvalue *out, const pyvalue *value);
 int value_ip_eq(const pyvalue *a, const pyvalue *b);
-/** Orders two addresses or two networks of one IP version; PY_TYPE_ERROR otherwise. */
+/** Orders two addresses or two networks of one IP version, or returns PY_TYPE_ERROR. */
 int value_ip_order(int *cmp, const pyvalue *a, const pyvalue *b);
 /** Python `item in container` for a network or IPv4List container. */
 int value_ip_contains(int *out, const pyvalue *container, const pyvalue *item);
-/** set(x) & / - set(y) when x or y is an ipaddress object; stores whether the result is non-empty. */
+/** Stores whether set(x) & set(y) (or set(x) - set(y)) is non-empty when x or y is an ipaddress object. */
 int value_ip_set_op(int *out, int difference, const pyvalue *x, const pyvalue *y);
 
 /* version.c: c7n's ComparableVersion */
 
-/** Sets *out to ComparableVersion(value); PY_RAISE where LooseVersion raises. */
+/** Sets *out to ComparableVersion(value), or returns PY_RAISE where LooseVersion raises. */
 int value_version_parse(pyvalue *out, const pyvalue *value);
-/** Version equality with a version or a str; PY_RAISE when an operand has no .version. */
+/** Tests a version for equality with a version or a str, or returns PY_RAISE when an operand has no .version. */
 int value_version_eq(int *out, const pyvalue *a, const pyvalue *b);
-/** Stores -1, 0 or 1 comparing two versions; PY_TYPE_ERROR when int meets str. */
+/** Stores -1, 0 or 1 comparing two versions, or returns PY_TYPE_ERROR when an int meets a str. */
 int value_version_cmp(int *cmp, const pyvalue *a, const pyvalue *b);
 
 /* dates.c */

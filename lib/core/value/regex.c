@@ -74,7 +74,7 @@ static int is_hex(char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/* Rewrites the escape at p[i] ('\\' then p[i + 1]); returns the bytes consumed or 0 on error. */
+/* Rewrites the escape at p[i] ('\\' then p[i + 1]) and returns the bytes consumed, or 0 on error. */
 static size_t translate_escape(translation *t, const char *p, size_t n, size_t i, int in_class)
 {
 	char buf[16];
@@ -111,7 +111,7 @@ static size_t translate_escape(translation *t, const char *p, size_t n, size_t i
 	return emit(t, p + i, 2, i) == 0 ? 2 : 0;
 }
 
-/* Python reads {,n} and {,} as quantifiers with a minimum of 0; PCRE2 10.42 reads them as text. */
+/* Python reads {,n} and {,} as quantifiers with a minimum of 0, but PCRE2 10.42 reads them as text. */
 static size_t translate_brace(translation *t, const char *p, size_t n, size_t i)
 {
 	size_t k = i + 1;

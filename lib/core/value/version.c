@@ -4,7 +4,7 @@
  * keeps every non-empty piece but '.', and turns digit runs into ints, so
  * "1.0-rc1" is [1, 0, '-', 'rc', 1].  Versions compare as those lists.
  *
- * NOTE: Python's \d also matches non-ASCII decimal digits; here only 0-9 do.
+ * NOTE: Python's \d also matches non-ASCII decimal digits, but here only 0-9 do.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +44,7 @@ static int split_version(pyvalue *out, const char *s, size_t len)
 		int cls = piece_class(text[i]);
 		size_t start = i;
 
-		/* A dot matches alone; the other classes run as long as they last. */
+		/* A dot matches alone, and the other classes run as long as they last. */
 		i++;
 		while (cls != PIECE_DOT && i < len && piece_class(text[i]) == cls)
 			i++;
