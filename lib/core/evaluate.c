@@ -183,6 +183,9 @@ static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record,
 		matched = 0;
 	}
 
+	if (!matched && r->ctx && (r->ctx->flags & PEERGUARD_MATCHED_ONLY))
+		return;
+
 	if (matched) {
 		decide_action(&d, resource, account_id, p->removal, p->reject_fallback_delete, region);
 	} else {
@@ -191,9 +194,6 @@ static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record,
 			rec->failed ? "The policy could not be evaluated; see the errors." :
 			!batch->cond ? "The policy's conditions did not hold." : "The policy's filters did not match.");
 	}
-
-	if (!matched && r->ctx && (r->ctx->flags & PEERGUARD_MATCHED_ONLY))
-		return;
 
 	time_format_rfc3339(state_time, time_text, sizeof(time_text));
 	obj = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:O,s:s}",
@@ -475,6 +475,59 @@ static int read_input(input_batch *batch, const peerguard_policy_set *set, const
 	return rc;
 }
 
+/* Prepares a run: the result and one filter environment per policy.  Returns 0, or -1 when out of memory. */
+static int run_start(run *r, const peerguard_policy_set *set, const peerguard_context *ctx, const char *name)
+{
+	memset(r, 0, sizeof(*r));
+	r->set = set;
+	r->ctx = ctx;
+	r->now = ctx && ctx->now > 0 ? ctx->now : clock_now();
+	r->input_name = name ? name : "<input>";
+
+	r->result = calloc(1, sizeof(*r->result));
+	r->envs = calloc(set->count ? set->count : 1, sizeof(*r->envs));
+	if (!r->result || !r->envs)
+		return -1;
+	for (size_t pi = 0; pi < set->count; pi++) {
+		if (eval_env_init(&r->envs[pi], &set->policies[pi], &set->limits) < 0)
+			return -1;
+		r->envs[pi].vars.now = r->now;
+		r->envs[pi].vars.policy = set->policies[pi].name;
+	}
+	return 0;
+}
+
+int evaluate_select(unsigned char *matched, const peerguard_policy_set *set, const peerguard_context *ctx,
+	json_t **resources, size_t n)
+{
+	const char *account = ctx ? ctx->account_id : NULL;
+	const char *region = ctx ? ctx->region : NULL;
+	run r;
+	int rc = 0;
+
+	memset(matched, 0, n);
+	if (run_start(&r, set, ctx, NULL) < 0)
+		rc = -1;
+	for (size_t pi = 0; rc == 0 && pi < set->count; pi++) {
+		batch_result b;
+
+		if (set->policies[pi].mode == MODE_CLOUDTRAIL)
+			continue;
+		if (select_batch(&b, &r, pi, resources, n, account, region, NULL) < 0) {
+			rc = -1;
+			break;
+		}
+		for (size_t k = 0; k < n; k++)
+			matched[k] |= b.matched[k];
+		batch_result_clear(&b);
+	}
+	for (size_t pi = 0; r.envs && pi < set->count; pi++)
+		eval_env_clear(&r.envs[pi]);
+	free(r.envs);
+	peerguard_result_free(r.result);
+	return rc;
+}
+
 int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, const peerguard_context *ctx,
 	const input_batch *batch, const char *name, peerguard_error *err)
 {
@@ -484,25 +537,9 @@ int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, cons
 	size_t *describe_index = NULL, n_describe = 0;
 	int rc;
 
-	memset(&r, 0, sizeof(r));
-	r.set = set;
-	r.ctx = ctx;
-	r.now = ctx && ctx->now > 0 ? ctx->now : clock_now();
-	r.input_name = name ? name : "<input>";
-
-	r.result = calloc(1, sizeof(*r.result));
-	r.envs = calloc(set->count ? set->count : 1, sizeof(*r.envs));
-	if (!r.result || !r.envs) {
+	if (run_start(&r, set, ctx, name) < 0) {
 		rc = error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
 		goto fail;
-	}
-	for (size_t pi = 0; pi < set->count; pi++) {
-		if (eval_env_init(&r.envs[pi], &set->policies[pi], &set->limits) < 0) {
-			rc = error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
-			goto fail;
-		}
-		r.envs[pi].vars.now = r.now;
-		r.envs[pi].vars.policy = set->policies[pi].name;
 	}
 
 	for (size_t i = 0; i < batch->n_errors; i++)

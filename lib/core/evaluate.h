@@ -2,6 +2,8 @@
 #ifndef PEERGUARD_CORE_EVALUATE_H
 #define PEERGUARD_CORE_EVALUATE_H
 
+#include <jansson.h>
+
 #include "peerguard/peerguard.h"
 #include "core/input.h"
 
@@ -14,5 +16,15 @@
  */
 int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, const peerguard_context *ctx,
 	const input_batch *batch, const char *name, peerguard_error *err);
+
+/**
+ * Runs the filters of every pull and periodic policy of set over
+ * resources[0..n) (borrowed) as one batch, the way Cloud Custodian's
+ * filter_resources runs them over a list, without building decisions:
+ * matched[k] becomes 1 when some policy matched resource k.  Returns 0, or
+ * -1 when out of memory.
+ */
+int evaluate_select(unsigned char *matched, const peerguard_policy_set *set, const peerguard_context *ctx,
+	json_t **resources, size_t n);
 
 #endif
