@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/internal.h"
 #include "core/policy.h"
@@ -202,32 +203,77 @@ oom:
 	return NULL;
 }
 
-/* Adds value to the array unless an equal value is there (Python set semantics for strings). */
-static void set_add(json_t *set, json_t *value)
-{
-	size_t i;
-	json_t *item;
+/*
+ * Values without repeats, in the order first seen (Python set semantics
+ * for strings).  Strings are keys of one object, other values are keys of
+ * another as their compact JSON, so a file of many values loads in linear
+ * time instead of comparing each value with every earlier one.
+ */
+typedef struct value_set {
+	json_t *items;     /* array */
+	json_t *strings;   /* object: string value -> true */
+	json_t *others;    /* object: compact JSON with sorted keys -> true */
+} value_set;
 
-	json_array_foreach(set, i, item)
-		if (json_equal(item, value)) {
+static int value_set_init(value_set *set)
+{
+	set->items = json_array();
+	set->strings = json_object();
+	set->others = json_object();
+	return set->items && set->strings && set->others ? 0 : -1;
+}
+
+/* Adds value (a new reference, stolen) unless an equal value is in the set. */
+static void value_set_add(value_set *set, json_t *value)
+{
+	json_t *seen = json_is_string(value) ? set->strings : set->others;
+	char *dumped = NULL;
+	const char *key;
+	size_t len;
+
+	if (!value)
+		return;
+	if (json_is_string(value)) {
+		key = json_string_value(value);
+		len = json_string_length(value);
+	} else {
+		dumped = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		if (!dumped) {
 			json_decref(value);
 			return;
 		}
-	json_array_append_new(set, value);
+		key = dumped;
+		len = strlen(dumped);
+	}
+	if (json_object_getn(seen, key, len) || json_object_setn_new_nocheck(seen, key, len, json_true()) < 0)
+		json_decref(value);
+	else
+		json_array_append_new(set->items, value);
+	free(dumped);
+}
+
+/* Returns the values (a new reference) and frees the rest of the set. */
+static json_t *value_set_finish(value_set *set)
+{
+	json_decref(set->strings);
+	json_decref(set->others);
+	return set->items;
 }
 
 static json_t *as_set(json_t *values)
 {
-	json_t *set = json_array();
+	value_set set;
 	size_t i;
 	json_t *item;
 
-	if (!set)
+	if (value_set_init(&set) < 0) {
+		json_decref(value_set_finish(&set));
 		return NULL;
+	}
 	json_array_foreach(values, i, item)
 		if (!json_is_null(item) && !(json_is_string(item) && json_string_length(item) == 0))
-			set_add(set, json_incref(item));
-	return set;
+			value_set_add(&set, json_incref(item));
+	return value_set_finish(&set);
 }
 
 static json_t *apply_expr(const value_source *src, json_t *data, const peerguard_limits *limits,
@@ -279,7 +325,16 @@ json_t *value_source_fetch(const value_source *src, const char *url, const peerg
 	char *text = NULL;
 	size_t len = 0;
 	json_t *data = NULL, *values = NULL;
+	struct stat st;
 
+	/* A FIFO or a device such as /dev/stdin could block evaluation or never end. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		error_site site = { path, 0, 0, NULL, NULL };
+
+		error_set(err, PEERGUARD_EEVAL, &site,
+			"%s is not a regular file; point the url of value_from or whitelist_from at a file", path);
+		return NULL;
+	}
 	if (file_read_all(&text, &len, path, limits->max_input_bytes, 1, err) < 0)
 		return NULL;
 
@@ -302,9 +357,14 @@ json_t *value_source_fetch(const value_source *src, const char *url, const peerg
 			values = json_incref(data);
 	} else if (strcmp(src->format, "txt") == 0) {
 		char *line = text, *end;
+		value_set set;
 
-		values = json_array();
-		while (values && line && *line) {
+		if (value_set_init(&set) < 0) {
+			json_decref(value_set_finish(&set));
+			error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory reading %s", path);
+			goto done;
+		}
+		while (line && *line) {
 			char *start, *stop;
 
 			end = strchr(line, '\n');
@@ -315,9 +375,10 @@ json_t *value_source_fetch(const value_source *src, const char *url, const peerg
 			while (stop > start && (stop[-1] == ' ' || stop[-1] == '\t' || stop[-1] == '\r'))
 				stop--;
 			if (stop > start)
-				set_add(values, json_stringn(start, (size_t)(stop - start)));
+				value_set_add(&set, json_stringn(start, (size_t)(stop - start)));
 			line = end ? end + 1 : NULL;
 		}
+		values = value_set_finish(&set);
 	} else {
 		json_t *rows = csv_parse(text, len);
 
