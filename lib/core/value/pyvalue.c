@@ -207,14 +207,15 @@ static int str_cmp(const pyvalue *a, const pyvalue *b)
 
 static int eq_depth(int *out, const pyvalue *a, const pyvalue *b, int depth);
 
-static int list_eq(int *out, json_t *a, json_t *b, int depth)
+/*
+ * Finds the first index where two lists hold unequal items, as CPython's
+ * list_richcompare does; *index is the shorter length when there is none.
+ */
+static int first_difference(size_t *index, json_t *a, json_t *b, int depth)
 {
-	size_t i, n = json_array_size(a);
+	size_t i, na = json_array_size(a), nb = json_array_size(b);
 
-	*out = 0;
-	if (n != json_array_size(b))
-		return PY_OK;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < na && i < nb; i++) {
 		pyvalue ea = pyvalue_view(json_array_get(a, i));
 		pyvalue eb = pyvalue_view(json_array_get(b, i));
 		int status, same;
@@ -225,10 +226,23 @@ static int list_eq(int *out, json_t *a, json_t *b, int depth)
 		if (status != PY_OK)
 			return status;
 		if (!same)
-			return PY_OK;
+			break;
 	}
-	*out = 1;
+	*index = i;
 	return PY_OK;
+}
+
+static int list_eq(int *out, json_t *a, json_t *b, int depth)
+{
+	size_t n = json_array_size(a), index;
+	int status;
+
+	*out = 0;
+	if (n != json_array_size(b))
+		return PY_OK;
+	status = first_difference(&index, a, b, depth);
+	*out = status == PY_OK && index == n;
+	return status;
 }
 
 static int dict_eq(int *out, json_t *a, json_t *b, int depth)
@@ -330,20 +344,16 @@ static int order_depth(int *out, value_op op, const pyvalue *a, const pyvalue *b
 /* CPython's list_richcompare: the first unequal items decide, else the lengths. */
 static int list_order(int *out, value_op op, json_t *a, json_t *b, int depth)
 {
-	size_t i, na = json_array_size(a), nb = json_array_size(b);
+	size_t na = json_array_size(a), nb = json_array_size(b), index;
+	int status = first_difference(&index, a, b, depth);
 
-	for (i = 0; i < na && i < nb; i++) {
-		pyvalue ea = pyvalue_view(json_array_get(a, i));
-		pyvalue eb = pyvalue_view(json_array_get(b, i));
-		int status, same;
+	if (status != PY_OK)
+		return status;
+	if (index < na && index < nb) {
+		pyvalue ea = pyvalue_view(json_array_get(a, index));
+		pyvalue eb = pyvalue_view(json_array_get(b, index));
 
-		if (ea.json != NULL && ea.json == eb.json)
-			continue;
-		status = eq_depth(&same, &ea, &eb, depth + 1);
-		if (status != PY_OK)
-			return status;
-		if (!same)
-			return order_depth(out, op, &ea, &eb, depth + 1);
+		return order_depth(out, op, &ea, &eb, depth + 1);
 	}
 	*out = apply_order(op, na < nb ? -1 : na > nb);
 	return PY_OK;
