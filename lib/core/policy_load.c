@@ -147,6 +147,21 @@ int load_jmespath(jmespath_expr **out, load_ctx *lc, const ynode *node, const ch
 		return 0;
 	if (jerr.kind == JMESPATH_ERR_NOMEM)
 		return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory compiling '%s'", text);
+	if (jerr.kind == JMESPATH_ERR_LIMIT) {
+		size_t len = strlen(text);
+
+		/* The expression may be kilobytes long, so only its start is quoted and the fix fits the message. */
+		if (len > lc->limits->jmespath_max_length)
+			load_fail(lc, node, path,
+				"JMESPath expression '%.40s...' is %zu bytes, more than jmespath_max_length (%zu); shorten it or raise the limit",
+				text, len, lc->limits->jmespath_max_length);
+		else
+			load_fail(lc, node, path, "JMESPath expression '%.40s%s' is too complex: %s; simplify it",
+				text, len > 40 ? "..." : "", jerr.message);
+		if (lc->err)
+			lc->err->code = PEERGUARD_ELIMIT;
+		return PEERGUARD_ELIMIT;
+	}
 	{
 		ynode at = *node;
 		int rc;
@@ -156,9 +171,7 @@ int load_jmespath(jmespath_expr **out, load_ctx *lc, const ynode *node, const ch
 			at.column = node->column + (int)jerr.column - 1;
 		rc = load_fail(lc, &at, path, "invalid JMESPath expression '%s': %s (column %zu of the expression)",
 			text, jerr.message, jerr.column);
-		if (lc->err && jerr.kind == JMESPATH_ERR_LIMIT)
-			lc->err->code = PEERGUARD_ELIMIT;
-		return jerr.kind == JMESPATH_ERR_LIMIT ? PEERGUARD_ELIMIT : rc;
+		return rc;
 	}
 }
 
@@ -535,7 +548,8 @@ static int load_document(peerguard_policy_set **out, const char *text, size_t le
 		goto fail;
 	}
 	if (list && list->count > limits.max_policies) {
-		rc = load_fail(&lc, list, "policies", "more policies than max_policies (%u)", limits.max_policies);
+		rc = load_fail(&lc, list, "policies", "more policies than max_policies (%u); split the file or raise the limit",
+			limits.max_policies);
 		if (err)
 			err->code = PEERGUARD_ELIMIT;
 		rc = PEERGUARD_ELIMIT;
@@ -635,8 +649,16 @@ int peerguard_policy_set_load_file(peerguard_policy_set **out, const char *path,
 	peerguard_error_clear(err);
 
 	limits_resolve(&limits, opts ? &opts->limits : NULL);
-	if ((rc = file_read_all(&text, &len, path, limits.max_policy_bytes, 0, err)) < 0)
+	if ((rc = file_read_all(&text, &len, path, limits.max_policy_bytes, 0, err)) < 0) {
+		if (rc == PEERGUARD_ELIMIT) {
+			error_site site = { path, 0, 0, NULL, NULL };
+
+			/* file_read_all names max_input_bytes, the limit of the other files it reads. */
+			error_set(err, rc, &site, "%s is larger than max_policy_bytes (%zu bytes); split it or raise the limit",
+				path, limits.max_policy_bytes);
+		}
 		return rc;
+	}
 
 	dir_copy = string_dup(path);
 	if (!dir_copy) {
