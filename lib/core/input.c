@@ -523,8 +523,6 @@ int input_parse_document(input_parser *ps, const char *text, size_t len)
 	json_error_t jerr;
 	json_t *doc;
 
-	if (nesting_exceeds(text, len, ps->limits->max_depth))
-		return -1;
 	doc = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 	if (!doc)
 		return -1;

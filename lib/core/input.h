@@ -53,10 +53,10 @@ void input_parser_init(input_parser *ps, input_batch *batch, const char *name, p
 
 /**
  * Parses one document (a line of JSON lines, or a whole input) as
- * input_parse does; the errors of its records go to the batch.  Returns 0,
- * or -1 with nothing added when the document is not valid JSON or nests
- * deeper than max_depth, where input_parse's reading depends on the rest of
- * the input.
+ * input_parse does; the errors of its records go to the batch.  The caller
+ * has checked that it nests no deeper than max_depth.  Returns 0, or -1
+ * with nothing added when the document is not valid JSON, where
+ * input_parse's reading depends on the rest of the input.
  */
 int input_parse_document(input_parser *ps, const char *text, size_t len);
 

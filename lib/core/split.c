@@ -105,7 +105,7 @@ static int log_prefix(splitter *sp, size_t *prefix_len)
 
 static int grow_records(splitter *sp)
 {
-	size_t cap = sp->cap ? sp->cap * 2 : 1024;
+	size_t cap = sp->cap ? sp->cap * 2 : 64;
 	size_t *starts = realloc(sp->starts, cap * sizeof(*starts));
 	size_t *ends;
 	unsigned char *hit, *escaped;
@@ -138,6 +138,8 @@ static int take_records(splitter *sp, size_t n)
 {
 	stream *s = sp->s;
 
+	if (n == 0)
+		return 0;
 	memset(sp->hit, 0, n);
 	prefilter_mark(sp->pf, s->buf, sp->starts, sp->ends, n, sp->hit);
 	for (size_t k = 0; k < n; k++) {
@@ -298,10 +300,6 @@ int input_split(input_batch *batch, stream *s, const prefilter *pf, const char *
 	sp.limits = limits;
 	sp.err = err;
 	input_parser_init(&sp.ps, batch, name, kind, limits);
-	if (grow_records(&sp) < 0) {
-		rc = out_of_memory(&sp);
-		goto out;
-	}
 
 	for (;;) {
 		int newline = 0;
