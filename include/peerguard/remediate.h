@@ -1,8 +1,8 @@
 /*
  * libpeerguard remediation: plan, re-check, act, verify and escalate.
  *
- * A decision from the core says what to do about a connection as it was
- * when the event was recorded.  By the time the event arrives the other
+ * A decision from the core names the call to make for a connection as it
+ * was when the event was recorded.  By the time the event arrives the other
  * side may have accepted, so a remediator never acts on the event's state:
  * for every matched decision it describes the connection afresh, in the
  * account and region of our side, plans again with the decision table,
@@ -56,7 +56,7 @@ typedef enum peerguard_remediate_code {
  * Outcomes
  * ------------------------------------------------------------------------ */
 
-/** How one remediation ended. */
+/** The end of one remediation. */
 typedef enum peerguard_outcome {
 	PEERGUARD_OUTCOME_REMEDIATED = 0,         /**< we acted, and a fresh describe shows rejected, deleting or deleted */
 	PEERGUARD_OUTCOME_ALREADY_SAFE = 1,       /**< the first describe showed a terminal state; nothing was sent */
@@ -213,7 +213,7 @@ PEERGUARD_EXTERN peerguard_outcome peerguard_remediation_outcome(const peerguard
 
 /**
  * Returns 0 when the outcome is safe, planned or skipped, else the code
- * that says why not: PEERGUARD_EUNSAFE, PEERGUARD_ENOTVISIBLE,
+ * of the reason: PEERGUARD_EUNSAFE, PEERGUARD_ENOTVISIBLE,
  * PEERGUARD_EDRYRUN (a dry run was denied), PEERGUARD_EDENIED or the
  * transport's code of the call that failed.
  */
@@ -290,7 +290,7 @@ typedef struct peerguard_sweep_report peerguard_sweep_report;
 
 #define PEERGUARD_SWEEP_OPTIONS_VERSION 1
 
-/** What to sweep. */
+/** Accounts, regions and workers of a sweep. */
 typedef struct peerguard_sweep_options {
 	unsigned int version;               /**< PEERGUARD_SWEEP_OPTIONS_VERSION */
 	const char *const *accounts;        /**< 12-digit account ids */

@@ -109,7 +109,7 @@ int remediator_run_target(peerguard_remediation **out, peerguard_remediator *r, 
 int remediator_target(rem_target *t, const char **skip, peerguard_remediator *r, const peerguard_decision *d,
 	peerguard_error *err);
 
-/* Returns in *out a new skipped report for t that says why.  Returns 0 or PEERGUARD_ENOMEM. */
+/* Returns in *out a new skipped report for t with the reason why.  Returns 0 or PEERGUARD_ENOMEM. */
 int remediation_skipped(peerguard_remediation **out, peerguard_remediator *r, const rem_target *t, const char *why,
 	peerguard_error *err);
 

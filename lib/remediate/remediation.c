@@ -88,11 +88,15 @@ const char *peerguard_remediation_final_state(const peerguard_remediation *rem)
 
 int peerguard_remediation_to_json(char **out, const peerguard_remediation *rem, unsigned int flags)
 {
+	size_t format = (flags & PEERGUARD_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT;
+
 	if (!out)
 		return PEERGUARD_EINVAL;
-	*out = rem ? json_dumps(rem->report, JSON_PRESERVE_ORDER |
-		((flags & PEERGUARD_JSON_PRETTY) ? JSON_INDENT(2) : JSON_COMPACT)) : NULL;
-	return *out ? 0 : rem ? PEERGUARD_ENOMEM : PEERGUARD_EINVAL;
+	*out = NULL;
+	if (!rem)
+		return PEERGUARD_EINVAL;
+	*out = json_dumps(rem->report, JSON_PRESERVE_ORDER | format);
+	return *out ? 0 : PEERGUARD_ENOMEM;
 }
 
 void peerguard_remediation_free(peerguard_remediation *rem)

@@ -1,11 +1,7 @@
 /*
  * SQS ReceiveMessage and DeleteMessage (Query API, version 2012-11-05),
- * signed with the client's credentials, for the watch command that reads
- * the EventBridge rule's queue.
- *
- * NOTE: the transport's peerguard_aws_query knows only ec2, sts and sns,
- * so these calls sign and send their own requests with the transport's
- * signer and credential sources.
+ * sent to the queue URL with peerguard_aws_query_url, for the watch command
+ * that reads the EventBridge rule's queue.
  */
 #ifndef REMEDIATE_SQS_H
 #define REMEDIATE_SQS_H
@@ -22,7 +18,8 @@ typedef struct sqs_message {
 } sqs_message;
 
 /*
- * Long-polls queue_url once.  *out receives a new array of *n_out messages
+ * Long-polls queue_url once.  The client's attempt timeout (30 s by
+ * default) must exceed wait_seconds.  *out receives a new array of *n_out messages
  * (possibly none), freed with sqs_messages_free.  visibility_timeout 0
  * keeps the queue's setting.  Returns 0 or a negative code with err filled.
  */

@@ -51,7 +51,7 @@ static void row_fail(peerguard_sweep_row *row, int code, const char *what, const
 	snprintf(row->message, sizeof(row->message), "%s: %s", what, message);
 }
 
-/* Returns the record with id in a describe answer (borrowed), or NULL. */
+/* Returns the record with id in a describe response (borrowed), or NULL. */
 static json_t *find_record(json_t *doc, const char *id)
 {
 	json_t *list = json_object_get(doc, "VpcPeeringConnections");

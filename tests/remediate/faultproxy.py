@@ -2,8 +2,8 @@
 
 moto 5.2.1 models VPC peering closely enough for accept/reject state and side rules,
 but it has no provisioning, failed, expired or deleting states, no delete rules, it
-performs a delete sent with DryRun, and it answers a describe of an unknown id with an
-empty list.  This proxy supplies, each behaviour switchable and each from AWS's
+performs a delete sent with DryRun, and it returns an empty list for a describe of an
+unknown id.  This proxy supplies, each behaviour switchable and each from AWS's
 documentation or observed AWS answers:
 
 - dry_run: a call with DryRun=true is answered DryRunOperation (HTTP 412) and never
@@ -50,7 +50,7 @@ class FaultProxy(_Server):
         self.lock = threading.Lock()
         self.accepted_at = {}          # pcx id -> monotonic time of a successful accept
         self.hide_first_describe = set()
-        self.denied = set()            # actions answered UnauthorizedOperation
+        self.denied = set()            # actions that get UnauthorizedOperation
         self.injected = []             # (behaviour, action, pcx id) of every fault injected
         super().__init__(_ProxyHandler)
 

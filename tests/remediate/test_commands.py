@@ -112,6 +112,7 @@ def test_sns_and_policy_webhook_notified(aws, tmp_path):
     queue = sqs.create_queue(QueueName="alerts-copy")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+
     policy = tmp_path / "policy.yml"
     policy.write_text(CROSS_ACCOUNT_POLICY.replace("      - type: reject\n        fallback: delete\n",
                                                    "      - type: reject\n        fallback: delete\n"
@@ -125,7 +126,9 @@ def test_sns_and_policy_webhook_notified(aws, tmp_path):
         hook = sink.posts[0]["json"]
     finally:
         sink.close()
-    assert hook["outcome"] == "remediated" and hook["severity"] == "info"
+
+    assert hook["outcome"] == "remediated"
+    assert hook["severity"] == "info"
     assert hook["connection"]["accepter"]["owner_id"] == UNKNOWN
     messages = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1).get("Messages", [])
     assert len(messages) == 1
@@ -261,7 +264,8 @@ def test_sweep_rejects_bad_accounts_file(policy, tmp_path):
     run = run_peerguard(["sweep", "--policy", policy, "--accounts", accounts, "--regions", "us-east-1"],
                         aws_env(tmp_path))
     assert run.returncode == 2
-    assert "line 2" in run.stderr and "12-digit" in run.stderr
+    assert "line 2" in run.stderr
+    assert "12-digit" in run.stderr
 
 
 def test_watch_sqs_deletes_after_audit(aws, policy, tmp_path):

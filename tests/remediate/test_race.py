@@ -1,7 +1,7 @@
 """The race suite: peerguard against a peer that accepts at a moment drawn from a seed.
 
 For each interleaving one account creates a peering request between our account and an
-unknown one, the accepter accepts after a delay (before peerguard sees the event, during
+unknown one, the accepter accepts after a delay (before peerguard receives the event, during
 its work, or never), and `peerguard remediate --execute` handles the
 CreateVpcPeeringConnection event, from the requester's side or the accepter's.  Afterwards
 no connection to the unknown account may be pending or active, and the audit log must show
@@ -84,7 +84,7 @@ def draw(rng):
         "inter_region": rng.random() < 0.25,
         "mode": mode,
         # Most delays fall in the few tens of milliseconds in which peerguard starts, describes
-        # and rejects, where the accept races the reject; the rest land after it.
+        # and rejects, so the accept races the reject.  The rest land after it.
         "delay_ms": (rng.uniform(0, 60) if rng.random() < 0.7 else rng.uniform(60, 400)) if mode == "during" else 0,
         "hide_first_describe": rng.random() < 0.3,
     }

@@ -351,7 +351,7 @@ int peerguard_cmd_sweep(int argc, char **argv)
 	n_accounts = read_accounts(&accounts, &cli, accounts_path);
 	if (n_accounts < 0)
 		return 2;
-	/* The sweep judges quiet from the audit log; the remediator, which sees no events here, must not. */
+	/* The sweep judges quiet from the audit log, and the remediator receives no events here, so it must not. */
 	max_quiet = cli.rem_opts.max_quiet_seconds;
 	cli.rem_opts.max_quiet_seconds = 0;
 	if (rcli_open(&cli, 1) < 0) {
