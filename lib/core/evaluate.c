@@ -232,22 +232,29 @@ static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record,
 	}
 }
 
-/* Adds id to ids when it is a pcx- string not yet there (c7n's match_ids keeps pcx- ids only). */
-static void collect_id(json_t *ids, json_t *id)
+/*
+ * Adds id to ids when it is a pcx- string not yet there (c7n's match_ids
+ * keeps pcx- ids only).  seen indexes ids, so that an event listing many
+ * ids is read in linear time.
+ */
+static void collect_id(json_t *ids, json_t *seen, json_t *id)
 {
-	size_t i;
-	json_t *have;
+	const char *text = json_string_value(id);
+	size_t len = json_string_length(id);
 
-	if (!json_is_string(id) || strncmp(json_string_value(id), "pcx-", 4) != 0)
+	if (!json_is_string(id) || strncmp(text, "pcx-", 4) != 0 || json_object_getn(seen, text, len))
 		return;
-	json_array_foreach(ids, i, have)
-		if (json_equal(have, id))
-			return;
-	json_array_append(ids, id);
+	if (json_object_setn_new_nocheck(seen, text, len, json_true()) == 0)
+		json_array_append(ids, id);
 }
 
-/* Extracts resource ids from a CloudTrail record for one policy: first matching event with ids wins. */
-static json_t *extract_ids(const policy *p, const peerguard_limits *limits, json_t *record, json_t *envelope)
+/*
+ * Extracts resource ids from a CloudTrail record for one policy: the first
+ * matching event with ids wins.  An ids expression that fails (a JMESPath
+ * limit) is reported in *failure, so the event is not passed over in silence.
+ */
+static json_t *extract_ids(const policy *p, const peerguard_limits *limits, json_t *record, json_t *envelope,
+	peerguard_error *failure)
 {
 	const char *source = json_string_at(record, "eventSource");
 	const char *name = json_string_at(record, "eventName");
@@ -258,22 +265,29 @@ static json_t *extract_ids(const policy *p, const peerguard_limits *limits, json
 	for (size_t i = 0; i < p->n_events; i++) {
 		const trail_event *te = &p->events[i];
 		jmespath_error jerr;
-		json_t *found = NULL, *ids;
+		json_t *found = NULL, *ids, *seen;
 
 		if (strcmp(te->source, source) != 0 || strcmp(te->event, name) != 0)
 			continue;
-		if (jmespath_search(&found, te->ids, te->ids_on_envelope ? envelope : record, &jl, &jerr) < 0)
+		if (jmespath_search(&found, te->ids, te->ids_on_envelope ? envelope : record, &jl, &jerr) < 0) {
+			error_site site = { NULL, 0, 0, p->name, NULL };
+
+			error_set(failure, jerr.kind == JMESPATH_ERR_LIMIT ? PEERGUARD_ELIMIT : PEERGUARD_EEVAL, &site,
+				"policy '%s': ids '%s' failed on the %s event: %s", p->name, te->ids_text, name, jerr.message);
 			continue;
+		}
 		ids = json_array();
+		seen = json_object();
 		if (json_is_array(found)) {
 			size_t k;
 			json_t *id;
 
 			json_array_foreach(found, k, id)
-				collect_id(ids, id);
+				collect_id(ids, seen, id);
 		} else {
-			collect_id(ids, found);
+			collect_id(ids, seen, found);
 		}
+		json_decref(seen);
 		json_decref(found);
 		if (json_array_size(ids) > 0)
 			return ids;
@@ -312,13 +326,17 @@ static void evaluate_event(run *r, const input_item *item)
 
 	for (size_t pi = 0; pi < r->set->count; pi++) {
 		const policy *p = &r->set->policies[pi];
+		peerguard_error failure;
 		json_t *ids, *id, **resources;
 		batch_result batch;
 		size_t k, n;
 
 		if (p->mode != MODE_CLOUDTRAIL)
 			continue;
-		ids = extract_ids(p, &r->set->limits, record, envelope);
+		failure.code = 0;
+		ids = extract_ids(p, &r->set->limits, record, envelope, &failure);
+		if (failure.code)
+			add_eval_error(r, &failure, item->index);
 		if (!ids)
 			continue;
 
