@@ -15,6 +15,7 @@ import ipaddress
 import re
 
 import c7n.filters.core as c7n_core
+from c7n.resolver import ValuesFrom
 from c7n.resources.vpc import CrossAccountPeer
 import c7n.utils as c7n_utils
 from c7n.utils import jmespath_search, parse_date
@@ -72,7 +73,7 @@ def raise_is_no_match():
             return original_process(self, resources, event)
         try:
             return original_process(self, resources, event)
-        except TypeError:
+        except Exception:
             return []
 
     stack = contextlib.ExitStack()
@@ -162,6 +163,30 @@ def ipv6_networks_parse():
     return _patched(c7n_core, "parse_cidr", parse_cidr)
 
 
+def blank_lines_are_not_data():
+    """csv, csv2dict and txt sources skip blank lines."""
+    original = ValuesFrom.get_contents
+
+    def get_contents(self):
+        contents, fmt = original(self)
+        if fmt in ("csv", "csv2dict", "txt"):
+            contents = "".join(line for line in contents.splitlines(True) if line.strip())
+        return contents, fmt
+
+    return _patched(ValuesFrom, "get_contents", get_contents)
+
+
+def single_source_value_is_one_value():
+    """A value_from expr that selects one string gives a one-value set, not a string to search."""
+    original = ValuesFrom.get_values
+
+    def get_values(self):
+        values = original(self)
+        return {values} if isinstance(values, str) else values
+
+    return _patched(ValuesFrom, "get_values", get_values)
+
+
 def cross_account_every_record():
     """cross-account checks every record and both owners, and returns a record once."""
     def process(self, resources, event=None):
@@ -213,6 +238,22 @@ DEVIATIONS = [
               "None there: it is in no network and its cidr_size is 0. libpeerguard reads IPv6 "
               "networks, with the same subnet-of rule for `network in network`.",
               patch=ipv6_networks_parse),
+    Deviation("blank-source-lines",
+              "A blank line in a csv, csv2dict or txt source is not data. c7n's txt reader adds an "
+              "empty string for it, and its csv2dict reader, which zips the rows into columns, "
+              "then loses every value.",
+              patch=blank_lines_are_not_data),
+    Deviation("value-from-single-string",
+              "When a value_from expr selects one string, c7n compares against that string, so op "
+              "in becomes a substring test ('1111' is in '111111111111'). libpeerguard takes it as "
+              "a set of one value.",
+              patch=single_source_value_is_one_value),
+    Deviation("reject-empty-source",
+              "A value_from or whitelist_from source that yields no values (an empty file, a "
+              "csv2dict file with only a header row, an expr that selects nothing) is an error. "
+              "c7n's empty set trusts no account or flags every peer, and its None makes every "
+              "in and not-in false.",
+              message=r"yields no values|selects nothing"),
     Deviation("reject-list-item-key",
               "c7n's schema lets a list-item filter omit key and then raises KeyError when it "
               "runs; libpeerguard rejects it when the policy loads.",
@@ -239,25 +280,28 @@ DEVIATIONS = [
               "An unquoted 12-digit account id is a YAML integer (octal with a leading zero); "
               "libpeerguard rejects it instead of comparing a number with string owner ids.",
               message=r"account id must be a quoted"),
-    Deviation("reject-braces",
-              "A string with unbalanced braces fails c7n's variable expansion only in some "
-              "positions; libpeerguard rejects it everywhere.",
-              message=r"invalid variable syntax"),
     Deviation("reject-key-syntax",
               "An invalid JMESPath key fails in c7n only when the filter first runs (LexerError, "
               "ParseError); libpeerguard rejects it when the policy loads.",
-              message=r"(JMESPath|jmespath|expression)"),
+              message=r"invalid JMESPath expression"),
     Deviation("reject-tag-key-transforms",
               "tag_key_transforms is not implemented.",
               message=r"tag_key_transforms is not supported"),
-    Deviation("reject-mod-zero",
-              "op mod with value 0 raises ZeroDivisionError in c7n, which aborts the whole policy; "
-              "libpeerguard rejects the policy when it loads.",
-              message=r"mod.*(zero|0)"),
+    Deviation("reject-other-filters",
+              "missing-route, marked-for-op, tag-count, config-compliance, finding, ops-item and "
+              "json-diff read route tables, AWS Config, Security Hub or SSM, which the decision core "
+              "has no access to; a policy that uses one is rejected. c7n 0.9.x's missing-route also "
+              "raises KeyError on every record that has a Region.",
+              message=r"filter type '[a-z-]+' exists in Cloud Custodian but libpeerguard does not evaluate it"),
+    Deviation("reject-reduce-settings",
+              "reduce limit and discard must be whole numbers (c7n raises TypeError slicing with a "
+              "float), and a sort value_type must be string, number or date (c7n reads any other "
+              "as string).",
+              message=r"(limit|discard) must be a whole number|value_type: unknown value_type"),
     Deviation("reject-randomize",
               "reduce with order: randomize picks resources at random in c7n; libpeerguard needs "
               "decisions that can be repeated and rejects it.",
-              message=r"randomize"),
+              message=r"order randomize is not supported"),
 ]
 
 BY_NAME = {d.name: d for d in DEVIATIONS}
@@ -265,8 +309,13 @@ PATCHES = [d for d in DEVIATIONS if d.patch]
 
 
 def rejection_deviation(message):
-    """Return the rejection deviation whose pattern finds libpeerguard's load error message, or None."""
+    """Return the rejection deviation whose pattern finds libpeerguard's load error message, or None.
+
+    Only the text after "policy 'NAME', PATH: " is searched, so a policy name cannot match.
+    """
+    m = re.search(r"policy '[^']*', (\S*): (.*)", message)
+    text = "%s: %s" % (m.group(1), m.group(2)) if m else message
     for d in DEVIATIONS:
-        if d.message and d.message.search(message):
+        if d.message and d.message.search(text):
             return d
     return None

@@ -470,8 +470,38 @@ def make_policy(rng, name, records, features):
             "filters": filters}
 
 
+def fixed_filters():
+    """Return (name, filters) cases on loading and variables that random values rarely hit."""
+    return [
+        ("unquoted-account", [{"type": "value", "key": "RequesterVpcInfo.OwnerId", "op": "ne",
+                               "value": 222222222222}]),
+        ("account-id-variable", [{"type": "value", "key": "AccepterVpcInfo.OwnerId", "value": "{account_id}"}]),
+        ("region-variable", [{"type": "value", "key": "RequesterVpcInfo.Region", "value": "{region}"}]),
+        ("escaped-braces", [{"type": "value", "key": "Name", "op": "ne", "value": "{{literal}}"}]),
+        ("unbalanced-brace", [{"type": "value", "key": "Name", "op": "regex", "value": "^pcx-}"}]),
+        ("regex-repeat-braces", [{"type": "value", "key": "Name", "op": "regex", "value": "^[a-z]{2,5}$"}]),
+        ("mapping-value", [{"type": "value", "key": "Name", "value": {"a": 1}}]),
+        ("tag-key-transforms", [{"type": "value", "key": "tag:env", "value": "prod",
+                                 "tag_key_transforms": ["lower"]}]),
+        ("key-syntax-error", [{"type": "value", "key": "Status.[", "value": "active"}]),
+        ("missing-route", ["missing-route"]),
+        ("event-in-pull-mode", [{"type": "event", "key": "detail.eventName", "value": "x"}]),
+        ("resource-count-no-op", [{"type": "value", "value_type": "resource_count", "value": 1}]),
+        ("value-regex-two-groups", [{"type": "value", "key": "Name", "value_regex": "(a)(b)", "value": "a"}]),
+        ("bad-regex", [{"type": "value", "key": "Name", "op": "regex", "value": "("}]),
+        ("date-value-special", [{"type": "value", "key": "Created", "value_type": "date", "value": "present"}]),
+        ("reduce-fraction-limit", [{"type": "reduce", "sort-by": "Name", "limit": 1.5}]),
+        ("reduce-unknown-sort-type", [{"type": "reduce", "sort-by": {"key": "Name", "value_type": "text"},
+                                       "limit": 1}]),
+        ("reduce-randomize", [{"type": "reduce", "order": "randomize", "limit": 1}]),
+        ("list-item-nested", [{"type": "list-item", "key": "CidrBlockSet",
+                               "attrs": [{"type": "list-item", "key": "x"}]}]),
+        ("mod-zero", [{"type": "value", "key": "Count", "op": "mod", "value": 0}]),
+    ]
+
+
 def make_groups(seed, n_cases, per_group=25, features=("list-item", "reduce", "cross-account")):
-    """Return [(records, [policy, ...])] holding n_cases policies in all."""
+    """Return [(records, [policy, ...])] holding n_cases random policies in all, plus the fixed ones in group 0."""
     rng = random.Random(seed)
     groups = []
     made = 0
@@ -480,6 +510,9 @@ def make_groups(seed, n_cases, per_group=25, features=("list-item", "reduce", "c
         records = make_records(rng, g)
         count = min(per_group, n_cases - made)
         policies = [make_policy(rng, "c%05d" % (made + i), records, features) for i in range(count)]
+        if g == 0:
+            policies += [{"name": "fixed-" + name, "resource": "peering-connection", "filters": filters}
+                         for name, filters in fixed_filters()]
         groups.append((records, policies))
         made += count
         g += 1

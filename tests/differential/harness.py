@@ -16,6 +16,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import generate  # noqa: E402
 import oracle  # noqa: E402
+import value_from  # noqa: E402
 from deviations import BY_NAME, PATCHES, rejection_deviation  # noqa: E402
 from libpg import Runner, dump_policies  # noqa: E402
 
@@ -50,8 +51,13 @@ def judge(policy, records, pg):
     patched = oracle.run_policy(policy, records, [d.patch for d in PATCHES])
     if patched != pg:
         return Verdict("mismatch", c7n, pg)
-    names = [d.name for d in PATCHES if oracle.run_policy(policy, records, [d.patch]) == pg]
-    return Verdict("documented", c7n, pg, names or [d.name for d in PATCHES])
+    # Name the deviations that explain it: drop each patch the answer does not need.
+    needed = list(PATCHES)
+    for d in PATCHES:
+        fewer = [x for x in needed if x is not d]
+        if oracle.run_policy(policy, records, [x.patch for x in fewer]) == pg:
+            needed = fewer
+    return Verdict("documented", c7n, pg, [d.name for d in needed])
 
 
 def c7n_view(policies):
@@ -127,6 +133,61 @@ def show_case(policy, records, verdict):
     ])
 
 
+def walk_filters(filters):
+    """Yield every filter mapping or string inside filters, blocks and list-item attrs included."""
+    for f in filters:
+        yield f
+        if isinstance(f, dict):
+            if len(f) == 1 and next(iter(f)) in ("and", "or", "not"):
+                yield from walk_filters(next(iter(f.values())) or [])
+            if f.get("type") == "list-item":
+                yield from walk_filters(f.get("attrs") or [])
+
+
+def missing_coverage(groups):
+    """Return the features the generated cases never use: every op, value_type, special value and filter form."""
+    wanted = {"op " + op for op in generate.OPS} | {"value_type " + t for t in generate.VALUE_TYPES}
+    wanted |= {"value " + v for v in generate.SPECIALS}
+    wanted |= {"and", "or", "not", "shorthand", "value_regex", "tag key", "literal dotted key", "JMESPath key",
+               "list-item", "list-item count", "cross-account"}
+    wanted |= {"reduce " + k for k in ("group-by", "sort-by", "order", "null-order", "limit", "limit-percent",
+                                       "discard", "discard-percent")}
+    seen = set()
+    for _, policies in groups:
+        for p in policies:
+            for f in walk_filters(p["filters"]):
+                if isinstance(f, str):
+                    seen.add(f)
+                    continue
+                if len(f) == 1 and next(iter(f)) in ("and", "or", "not"):
+                    seen.add(next(iter(f)))
+                    continue
+                kind = f.get("type")
+                if kind is None:
+                    seen.add("shorthand")
+                    key, value = next(iter(f.items()))
+                    f = {"key": key, "value": value}
+                if kind in ("list-item", "cross-account"):
+                    seen.add(kind)
+                    if "count" in f:
+                        seen.add("list-item count")
+                if kind == "reduce":
+                    seen |= {"reduce " + k for k in f if k != "type"}
+                for name in ("op", "value_type"):
+                    if name in f:
+                        seen.add("%s %s" % (name, f[name]))
+                if f.get("value") in generate.SPECIALS:
+                    seen.add("value " + f["value"])
+                if "value_regex" in f:
+                    seen.add("value_regex")
+                key = f.get("key")
+                if isinstance(key, str) and kind != "list-item":
+                    seen.add("tag key" if key.startswith("tag:") else
+                             "literal dotted key" if key == "a.b" else
+                             "JMESPath key" if any(c in key for c in ".[(") else "plain key")
+    return sorted(wanted - seen)
+
+
 def run_differential(args):
     runner = Runner(args.binary)
     started = time.time()
@@ -148,6 +209,10 @@ def run_differential(args):
 
     print("c7n %s, seed %d: %d cases in %d groups, %.1f s" % (oracle.version(), args.seed, args.cases,
                                                               len(groups), time.time() - started))
+    missing = missing_coverage(groups)
+    if missing:
+        print("the cases never use: %s; raise --cases or change the seed" % ", ".join(missing))
+        counts["mismatch"] += 1
     print("agree: %d, documented deviations: %d, mismatches: %d" % (counts["agree"], counts["documented"],
                                                                    counts["mismatch"]))
     for name, n in sorted(by_deviation.items()):
@@ -204,6 +269,22 @@ def cross_account_demo(args):
     return 1 if failed else 0
 
 
+def value_from_cases(args):
+    """Run the value_from and whitelist_from cases through both engines; returns an exit code."""
+    runner = Runner(args.binary)
+    passed = failed = 0
+    for name, policy in value_from.build(runner.workdir):
+        pg = runner.run_group([policy], value_from.RECORDS)[policy["name"]]
+        verdict = judge(c7n_view([policy])[0], value_from.RECORDS, pg)
+        label = {"agree": "ok", "documented": "documented (%s)" % ", ".join(verdict.deviation or []),
+                 "mismatch": "MISMATCH"}[verdict.kind]
+        print("%-28s %s\n  c7n: %r\n  libpeerguard: %r" % (name, label, verdict.c7n, verdict.pg))
+        passed += verdict.kind != "mismatch"
+        failed += verdict.kind == "mismatch"
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20260615)
@@ -214,12 +295,16 @@ def main():
     parser.add_argument("--shrink-budget", type=int, default=300, help="candidate checks per mismatch")
     parser.add_argument("--cross-account-demo", action="store_true",
                         help="run the cross-account batch comparison instead of random cases")
+    parser.add_argument("--value-from", action="store_true",
+                        help="run the value_from and whitelist_from file cases instead of random cases")
     args = parser.parse_args()
     if not args.binary or not os.path.exists(args.binary):
         print("peerguard binary not found (%s); set PEERGUARD_BIN or pass --binary" % args.binary)
         return 2
     if args.cross_account_demo:
         return cross_account_demo(args)
+    if args.value_from:
+        return value_from_cases(args)
     return run_differential(args)
 
 

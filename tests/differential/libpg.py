@@ -14,7 +14,7 @@ import tempfile
 import yaml
 
 from generate import NOW_TEXT
-from oracle import ACCOUNT_ID, Outcome
+from oracle import ACCOUNT_ID, REGION, Outcome
 
 POLICY_NAME = re.compile(r"policy '([^']+)'")
 POLICY_INDEX = re.compile(r"policies\[(\d+)\]")
@@ -82,7 +82,8 @@ class Runner:
         if not remaining:
             return outcomes
 
-        proc = self._run(["eval", "--policy", policy_path, "--account-id", ACCOUNT_ID, "--now", NOW_TEXT,
+        proc = self._run(["eval", "--policy", policy_path, "--account-id", ACCOUNT_ID, "--region", REGION,
+                          "--now", NOW_TEXT,
                           "--matched-only", records_path])
         if proc.returncode not in (0, 1, 2):
             raise RuntimeError("peerguard eval exited with %d: %s" % (proc.returncode, proc.stderr[-2000:]))
