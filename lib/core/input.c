@@ -6,6 +6,7 @@
 
 #include "core/input.h"
 #include "core/internal.h"
+#include "core/json_fast.h"
 
 void input_batch_clear(input_batch *batch)
 {
@@ -436,7 +437,7 @@ static void parse_one(input_parser *ps, const char *text, size_t len, size_t ind
 			"%s, record %zu: JSON nests deeper than max_depth (%s)", detail);
 		return;
 	}
-	doc = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	doc = json_fast_loadb(text, len, &jerr);
 	if (!doc) {
 		char detail[256];
 
@@ -475,7 +476,7 @@ int input_parse(input_batch *batch, const char *data, size_t len, const char *na
 
 	/* One JSON document, or else JSON lines. */
 	doc = nesting_exceeds(data, len, limits->max_depth) ? NULL :
-		json_loadb(data, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+		json_fast_loadb(data, len, &jerr);
 	if (doc) {
 		ps.next_index = 1;
 		classify(&ps, doc, 0, 0);
@@ -523,7 +524,7 @@ int input_parse_document(input_parser *ps, const char *text, size_t len)
 	json_error_t jerr;
 	json_t *doc;
 
-	doc = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	doc = json_fast_loadb(text, len, &jerr);
 	if (!doc)
 		return -1;
 	classify(ps, doc, ps->next_index++, 0);
@@ -534,7 +535,7 @@ int input_parse_document(input_parser *ps, const char *text, size_t len)
 int input_parse_list_item(input_parser *ps, const char *text, size_t len)
 {
 	json_error_t jerr;
-	json_t *item = json_loadb(text, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+	json_t *item = json_fast_loadb(text, len, &jerr);
 
 	if (!item)
 		return -1;
