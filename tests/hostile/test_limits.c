@@ -358,7 +358,7 @@ START_TEST(yaml_alias_limit)
 }
 END_TEST
 
-/* Nested aliases that double at each level (the "billion laughs") stop early. */
+/* Nested aliases that multiply tenfold at each level (the "billion laughs") stop early. */
 START_TEST(yaml_alias_billion_laughs)
 {
 	peerguard_limits limits = { 0 };
