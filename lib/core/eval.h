@@ -69,6 +69,9 @@ int filter_eval(int *matched, const filter *f, json_t *resource, eval_record *re
  */
 int key_resolve(json_t **out, const value_key *key, json_t *record, eval_env *env);
 
+/** Makes rec the resource whose findings and failures env records. */
+void eval_bind(eval_env *env, eval_record *rec);
+
 /** Records an evaluation failure of filter f in env (the first one wins); returns -1. */
 int eval_fail(eval_env *env, const filter *f, int code, const char *message);
 

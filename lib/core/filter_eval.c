@@ -360,7 +360,7 @@ static int eval_cross_account(int *matched, const filter *f, json_t *record, eva
 
 static int eval_list_item(int *matched, const filter *f, json_t *record, eval_env *env);
 
-static void bind_record(eval_env *env, eval_record *rec)
+void eval_bind(eval_env *env, eval_record *rec)
 {
 	env->violations = rec->violations;
 	env->explain = rec->explain;
@@ -378,7 +378,7 @@ static int eval_each(size_t *idx, size_t *n, const filter *f, json_t **resources
 		eval_record *rec = &records[idx[p]];
 		int matched = 0, rc;
 
-		bind_record(env, rec);
+		eval_bind(env, rec);
 		if (f->kind == FILTER_VALUE)
 			rc = eval_value(&matched, f, resources[idx[p]], env);
 		else if (f->kind == FILTER_CROSS_ACCOUNT)
@@ -407,7 +407,7 @@ static int eval_all_or_none(size_t *idx, size_t *n, const filter *f, json_t **re
 	eval_record *first = &records[idx[0]];
 	int matched = 0;
 
-	bind_record(env, first);
+	eval_bind(env, first);
 	env->resource_count = *n;
 	if (f->kind == FILTER_EVENT && !env->envelope) {
 		/* Without an event (pull mode) an event filter lets everything through. */
@@ -428,20 +428,31 @@ static int eval_all_or_none(size_t *idx, size_t *n, const filter *f, json_t **re
 	return 0;
 }
 
-/* Keeps the entries of idx[0..*n) that are in sub[0..m) and not failed, in their order. */
-static void keep_listed(size_t *idx, size_t *n, const size_t *sub, size_t m, int listed, const eval_record *records)
+/*
+ * Keeps the entries of idx[0..*n) that are (listed) or are not (!listed)
+ * in sub[0..m), and have not failed, in their order.  Returns 0, or -1
+ * when out of memory.
+ */
+static int keep_listed(size_t *idx, size_t *n, const size_t *sub, size_t m, int listed, const eval_record *records)
 {
-	size_t out = 0;
+	size_t out = 0, top = 0;
+	unsigned char *in_sub;
 
-	for (size_t p = 0; p < *n; p++) {
-		int found = 0;
-
-		for (size_t q = 0; q < m && !found; q++)
-			found = sub[q] == idx[p];
-		if (found == listed && !records[idx[p]].failed)
+	for (size_t p = 0; p < *n; p++)
+		if (idx[p] > top)
+			top = idx[p];
+	in_sub = calloc(top + 1, 1);
+	if (!in_sub)
+		return -1;
+	for (size_t q = 0; q < m; q++)
+		if (sub[q] <= top)
+			in_sub[sub[q]] = 1;
+	for (size_t p = 0; p < *n; p++)
+		if (in_sub[idx[p]] == listed && !records[idx[p]].failed)
 			idx[out++] = idx[p];
-	}
 	*n = out;
+	free(in_sub);
+	return 0;
 }
 
 static int eval_children_and(size_t *idx, size_t *n, const filter *f, json_t **resources, eval_record *records,
@@ -486,7 +497,7 @@ int filter_eval_batch(size_t *idx, size_t *n, const filter *f, json_t **resource
 	 * set order, which varies between runs; here the batch order is kept.
 	 */
 	sub = malloc(*n * sizeof(*sub));
-	all = malloc((*n) * (f->kind == FILTER_OR ? f->n_children : 1) * sizeof(*all));
+	all = malloc((*n) * (f->kind == FILTER_OR && f->n_children ? f->n_children : 1) * sizeof(*all));
 	if (!sub || !all) {
 		free(sub);
 		free(all);
@@ -510,7 +521,7 @@ int filter_eval_batch(size_t *idx, size_t *n, const filter *f, json_t **resource
 		}
 	}
 	if (rc == 0)
-		keep_listed(idx, n, all, m, f->kind == FILTER_OR, records);
+		rc = keep_listed(idx, n, all, m, f->kind == FILTER_OR, records);
 	free(sub);
 	free(all);
 	return rc;

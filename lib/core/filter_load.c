@@ -261,8 +261,9 @@ static int load_value_filter(filter *f, load_ctx *lc, const ynode *node, const c
 		if (!f->value)
 			return oom(lc);
 		f->value_templated = vars_json_has_fields(f->value);
+		/* With value_type cidr, swap or expr the string is not the container that in searches. */
 		if ((f->spec.op == VALUE_OP_IN || f->spec.op == VALUE_OP_NOT_IN || f->spec.op == VALUE_OP_NI) &&
-		    json_is_string(f->value))
+		    json_is_string(f->value) && (f->spec.type == VALUE_TYPE_NONE || f->spec.type == VALUE_TYPE_NORMALIZE))
 			log_message(lc->log, lc->log_userdata, PEERGUARD_LOG_WARN,
 				"%s:%d:%d: policy '%s', %s: op %s with a string value is a substring test, as in Cloud Custodian; use a list for membership",
 				lc->file, value->line, value->column, lc->policy_name, sub, value_op_name(f->spec.op));

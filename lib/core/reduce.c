@@ -525,17 +525,57 @@ static int reorder(size_t *items, size_t n, const sort_value *values, sort_type 
 /* ---- applying ---- */
 
 typedef struct group {
-	size_t first;       /* position in the batch of the first member, whose value is the group's */
-	size_t *members;    /* resource indices, in order */
+	size_t first;       /* batch position of the first member, whose value names and orders the group */
+	size_t start;       /* the group's members are members[start..start+count) */
 	size_t count;
 } group;
 
-static void bind_record(eval_env *env, eval_record *rec)
+/*
+ * Puts the batch positions that did not fail into groups by the str() of
+ * their group-by value, in order of first appearance.  Stores each group's
+ * members, in batch order, in members.  Returns the number of groups, or
+ * -1 when out of memory.
+ */
+static long make_groups(group *groups, size_t *members, size_t *owner, const sort_value *keys, const size_t *idx,
+	size_t total, const eval_record *records)
 {
-	env->violations = rec->violations;
-	env->explain = rec->explain;
-	env->err = &rec->err;
-	env->failed = rec->failed;
+	json_t *names = json_object();
+	size_t n_groups = 0, *fill;
+
+	if (!names)
+		return -1;
+	for (size_t p = 0; p < total; p++) {
+		json_t *known;
+
+		if (records[idx[p]].failed)
+			continue;
+		known = json_object_getn(names, keys[p].text, keys[p].len);
+		if (known) {
+			owner[p] = (size_t)json_integer_value(known);
+		} else {
+			owner[p] = n_groups;
+			groups[n_groups].first = p;
+			if (json_object_setn_new(names, keys[p].text, keys[p].len, json_integer((json_int_t)n_groups)) < 0) {
+				json_decref(names);
+				return -1;
+			}
+			n_groups++;
+		}
+		groups[owner[p]].count++;
+	}
+	json_decref(names);
+
+	/* Lay the groups out one after another, then fill them in batch order. */
+	fill = calloc(n_groups ? n_groups : 1, sizeof(*fill));
+	if (!fill)
+		return -1;
+	for (size_t g = 1; g < n_groups; g++)
+		groups[g].start = groups[g - 1].start + groups[g - 1].count;
+	for (size_t p = 0; p < total; p++)
+		if (!records[idx[p]].failed)
+			members[groups[owner[p]].start + fill[owner[p]]++] = p;
+	free(fill);
+	return (long)n_groups;
 }
 
 int reduce_apply(size_t *idx, size_t *n, const filter *f, json_t **resources, eval_record *records,
@@ -549,10 +589,12 @@ int reduce_apply(size_t *idx, size_t *n, const filter *f, json_t **resources, ev
 	group *groups = calloc(total ? total : 1, sizeof(*groups));
 	size_t *order = calloc(total ? total : 1, sizeof(*order));
 	size_t *kept = calloc(total ? total : 1, sizeof(*kept));
+	size_t *members = calloc(total ? total : 1, sizeof(*members));
+	long groups_made;
 	int sort_members = spec->has_sort_by || spec->has_order;
 	int rc = -1;
 
-	if (!keys || !sorts || !owner || !groups || !order || !kept)
+	if (!keys || !sorts || !owner || !groups || !order || !kept || !members)
 		goto done;
 
 	/*
@@ -562,39 +604,21 @@ int reduce_apply(size_t *idx, size_t *n, const filter *f, json_t **resources, ev
 	for (size_t p = 0; p < total; p++) {
 		eval_record *rec = &records[idx[p]];
 
-		bind_record(env, rec);
+		eval_bind(env, rec);
 		if (read_sort_value(&keys[p], &spec->group_by, spec->nulls_first, resources[idx[p]], f, env) < 0 ||
 		    (sort_members && spec->order != ORDER_REVERSE &&
 		     read_sort_value(&sorts[p], &spec->sort_by, spec->nulls_first, resources[idx[p]], f, env) < 0))
 			rec->failed = 1;
 	}
 
-	/* Group by the str() of the group-by value, in order of first appearance. */
-	for (size_t p = 0; p < total; p++) {
-		size_t g;
-
-		if (records[idx[p]].failed)
-			continue;
-		for (g = 0; g < n_groups; g++) {
-			const sort_value *k = &keys[groups[g].first];
-
-			if (k->len == keys[p].len && memcmp(k->text, keys[p].text, k->len) == 0)
-				break;
-		}
-		if (g == n_groups) {
-			groups[g].first = p;
-			groups[g].members = malloc(total * sizeof(size_t));
-			if (!groups[g].members)
-				goto done;
-			n_groups++;
-		}
-		owner[p] = g;
-		groups[g].members[groups[g].count++] = p;
-	}
+	groups_made = make_groups(groups, members, owner, keys, idx, total, records);
+	if (groups_made < 0)
+		goto done;
+	n_groups = (size_t)groups_made;
 
 	if (sort_members)
 		for (size_t g = 0; g < n_groups; g++)
-			if (reorder(groups[g].members, groups[g].count, sorts, spec->sort_by.type, spec->order) < 0)
+			if (reorder(members + groups[g].start, groups[g].count, sorts, spec->sort_by.type, spec->order) < 0)
 				goto done;
 	for (size_t g = 0; g < n_groups; g++)
 		order[g] = groups[g].first;
@@ -622,7 +646,7 @@ int reduce_apply(size_t *idx, size_t *n, const filter *f, json_t **resources, ev
 		if (spec->limit > 0 && (size_t)spec->limit < keep)
 			keep = (size_t)spec->limit;
 		for (size_t m = drop; m < drop + keep; m++)
-			kept[out++] = idx[g->members[m]];
+			kept[out++] = idx[members[g->start + m]];
 	}
 	memcpy(idx, kept, out * sizeof(*idx));
 	*n = out;
@@ -633,8 +657,7 @@ done:
 		free(keys[p].text);
 		free(sorts[p].text);
 	}
-	for (size_t g = 0; groups && g < n_groups; g++)
-		free(groups[g].members);
+	free(members);
 	free(keys);
 	free(sorts);
 	free(owner);
