@@ -371,6 +371,9 @@ def list_item_filter(rng, records, depth):
             attrs.append({rng.choice(["Port", "Name", "Key"]): rng.choice([22, "env", "absent", "present"])})
         elif roll < 0.85 and depth < 2:
             attrs.append({rng.choice(["or", "not"]): [value_filter(rng, records) for _ in range(rng.randint(1, 2))]})
+        elif roll < 0.9 and not any(scrambles_order(a) for a in attrs):
+            attrs.append({"type": "reduce", "sort-by": rng.choice(["CidrBlock", "Port", "Name"]),
+                          "order": rng.choice(["asc", "desc"]), "limit": rng.choice([1, 2])})
         else:
             attrs.append({"type": "value", "value_type": "resource_count", "op": rng.choice(["gte", "eq", "lt"]),
                           "value": rng.choice([1, 2, 3])})
@@ -386,7 +389,8 @@ def list_item_filter(rng, records, depth):
 def reduce_filter(rng):
     """Return a reduce filter with a deterministic order."""
     f = {"type": "reduce"}
-    sort_keys = ["Name", "Count", "Created", "Version", "Missing", "tag:env", "Status.Code", "Flag"]
+    sort_keys = ["Name", "Count", "Created", "Version", "Missing", "tag:env", "Status.Code", "Flag", "Items",
+                 "Nested", "Uni"]
     if rng.random() < 0.6:
         g = rng.choice(sort_keys)
         f["group-by"] = g if rng.random() < 0.7 else {"key": g, "value_type": rng.choice(["string", "number", "date"])}
