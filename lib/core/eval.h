@@ -17,7 +17,7 @@
 #include "core/policy.h"
 #include "core/vars.h"
 
-/** What evaluation found about one resource of a batch. */
+/** The findings and failure of one resource of a batch. */
 typedef struct eval_record {
 	json_t *violations;        /* cross-account findings (an array), or NULL to skip them */
 	json_t *explain;           /* explain entries (an array), or NULL */
@@ -58,19 +58,29 @@ int filter_eval_batch(size_t *idx, size_t *n, const filter *f, json_t **resource
 
 /**
  * Evaluates filter f against one resource (borrowed) and stores 1 or 0 in
- * *matched.  Returns 0, or -1 when evaluation failed (rec->err says why).
+ * *matched.  Returns 0, or -1 when evaluation failed (rec->err holds the
+ * reason).
  */
 int filter_eval(int *matched, const filter *f, json_t *resource, eval_record *rec, eval_env *env);
 
 /**
  * Resolves a value filter key on a record: tag:NAME, a literal top-level
  * key, then JMESPath.  Stores a new reference in *out, NULL when missing.
- * Returns 0, or -1 when the JMESPath search failed (env->err says why).
+ * Returns 0, or -1 when the JMESPath search failed (env->err holds the
+ * reason).
  */
 int key_resolve(json_t **out, const value_key *key, json_t *record, eval_env *env);
 
 /** Makes rec the resource whose findings and failures env records. */
 void eval_bind(eval_env *env, eval_record *rec);
+
+/**
+ * Replaces *v (a new reference) with group 1 of value_regex matched at its
+ * start, or NULL when *v is not a string or does not match, as c7n's
+ * ValueRegex does.  Returns 0, or -1 when a PCRE2 limit was hit (env->err
+ * holds the reason).
+ */
+int eval_value_regex(json_t **v, const value_regex *re, const filter *f, eval_env *env);
 
 /** Records an evaluation failure of filter f in env (the first one wins); returns -1. */
 int eval_fail(eval_env *env, const filter *f, int code, const char *message);

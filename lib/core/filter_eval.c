@@ -108,17 +108,27 @@ int key_resolve(json_t **out, const value_key *key, json_t *record, eval_env *en
 	return key->expr ? search_path(out, key, record, env) : 0;
 }
 
-/* Applies value_regex to a copy of r: group 1 of a match at the start, else missing (NULL). */
-static json_t *regex_group(json_t *r, const value_regex *re, const value_match_env *venv)
+int eval_value_regex(json_t **v, const value_regex *re, const filter *f, eval_env *env)
 {
+	value_match_env venv = { env->vars.now, env->limits->regex_match_limit, env->limits->regex_heap_limit_kib };
+	char errbuf[256];
 	long span[2] = { -1, -1 };
 	int matched = 0;
-	char errbuf[128];
+	json_t *captured = NULL;
 
-	if (!json_is_string(r) || value_regex_run(&matched, span, re, json_string_value(r), json_string_length(r),
-		venv, errbuf, sizeof(errbuf)) != PY_OK || !matched || span[0] < 0)
-		return NULL;
-	return json_stringn(json_string_value(r) + span[0], (size_t)(span[1] - span[0]));
+	if (!json_is_string(*v)) {
+		json_decref(*v);
+		*v = NULL;
+		return 0;
+	}
+	if (value_regex_run(&matched, span, re, json_string_value(*v), json_string_length(*v), &venv, errbuf,
+		sizeof(errbuf)) == PY_FAIL)
+		return eval_fail(env, f, PEERGUARD_ELIMIT, errbuf);
+	if (matched && span[0] >= 0)
+		captured = json_stringn(json_string_value(*v) + span[0], (size_t)(span[1] - span[0]));
+	json_decref(*v);
+	*v = captured;
+	return 0;
 }
 
 /* Returns the policy value for a value filter (new reference), after variables and value_from. */
@@ -135,14 +145,8 @@ static json_t *filter_value(const filter *f, json_t *resource, eval_env *env)
 		/* value_type expr reads the value like a key, value_regex included (c7n's get_resource_value). */
 		if (key_resolve(&v, &f->value_path, resource, env) < 0)
 			return NULL;
-		if (v && f->spec.value_regex) {
-			value_match_env venv = { env->vars.now, env->limits->regex_match_limit,
-				env->limits->regex_heap_limit_kib };
-			json_t *group = regex_group(v, f->spec.value_regex, &venv);
-
-			json_decref(v);
-			v = group;
-		}
+		if (v && f->spec.value_regex && eval_value_regex(&v, f->spec.value_regex, f, env) < 0)
+			return NULL;
 		return v;
 	}
 	if (cached)
@@ -251,9 +255,16 @@ static int eval_value(int *matched, const filter *f, json_t *record, eval_env *e
 	 * The date is the one value_regex extracts, when there is one.
 	 */
 	if (is_date_type(spec.type) && !is_special_value(v)) {
-		json_t *date = spec.value_regex ? regex_group(r, spec.value_regex, &venv) : json_incref(r);
+		json_t *date = json_incref(r);
 		double when;
-		int unreadable = !date || value_parse_date(date, &when) < 0;
+		int unreadable;
+
+		if (date && spec.value_regex && eval_value_regex(&date, spec.value_regex, f, env) < 0) {
+			json_decref(r);
+			json_decref(v);
+			return -1;
+		}
+		unreadable = !date || value_parse_date(date, &when) < 0;
 
 		json_decref(date);
 		if (unreadable) {

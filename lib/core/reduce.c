@@ -5,8 +5,8 @@
  * Values are read as c7n reads them: group-by and sort-by keys resolve like
  * value filter keys, value_type string compares Python's str() of the
  * value, number its float() and date c7n's parse_date.  A missing value
- * takes a sentinel that sorts first or last (null-order).  Groups are told
- * apart by the str() of their value, in order of first appearance.
+ * takes a sentinel that sorts first or last (null-order).  Groups are
+ * keyed by the str() of their value and kept in order of first appearance.
  */
 #include <math.h>
 #include <stdio.h>
@@ -358,34 +358,10 @@ static int sentinel_value(sort_value *out, const sort_spec *spec, int nulls_firs
 	return out->text ? 0 : -1;
 }
 
-/* Applies value_regex: group 1 of a match at the start of a string, else missing (c7n's ValueRegex). */
-static int regex_capture(json_t **v, const value_regex *re, eval_env *env, const filter *f)
-{
-	value_match_env venv = { env->vars.now, env->limits->regex_match_limit, env->limits->regex_heap_limit_kib };
-	char errbuf[256];
-	long span[2] = { -1, -1 };
-	int matched = 0;
-	json_t *captured = NULL;
-
-	if (!json_is_string(*v)) {
-		json_decref(*v);
-		*v = NULL;
-		return 0;
-	}
-	if (value_regex_run(&matched, span, re, json_string_value(*v), json_string_length(*v), &venv, errbuf,
-		sizeof(errbuf)) == PY_FAIL)
-		return eval_fail(env, f, PEERGUARD_ELIMIT, errbuf);
-	if (matched && span[0] >= 0)
-		captured = json_stringn(json_string_value(*v) + span[0], (size_t)(span[1] - span[0]));
-	json_decref(*v);
-	*v = captured;
-	return 0;
-}
-
 /*
  * Reads the group-by or sort-by value of one resource (c7n's _value_to_sort).
  * Returns 0, or -1 when the value cannot be converted and c7n would raise
- * (float() of a list, a date out of range); env->err then says why.
+ * (float() of a list, a date out of range); env->err then holds the reason.
  */
 static int read_sort_value(sort_value *out, const sort_spec *spec, int nulls_first, json_t *resource,
 	const filter *f, eval_env *env)
@@ -396,7 +372,7 @@ static int read_sort_value(sort_value *out, const sort_spec *spec, int nulls_fir
 	memset(out, 0, sizeof(*out));
 	if (spec->key.text && key_resolve(&v, &spec->key, resource, env) < 0)
 		return -1;
-	if (v && spec->regex && regex_capture(&v, spec->regex, env, f) < 0) {
+	if (v && spec->regex && eval_value_regex(&v, spec->regex, f, env) < 0) {
 		json_decref(v);
 		return -1;
 	}
@@ -598,8 +574,8 @@ int reduce_apply(size_t *idx, size_t *n, const filter *f, json_t **resources, ev
 		goto done;
 
 	/*
-	 * Read every value first: a value c7n cannot convert aborts its whole
-	 * run, here it fails that resource, which then takes no part.
+	 * Read every value first.  A value c7n cannot convert aborts its whole
+	 * run, but here it fails only that resource, which then takes no part.
 	 */
 	for (size_t p = 0; p < total; p++) {
 		eval_record *rec = &records[idx[p]];
