@@ -2,8 +2,8 @@
 
 A group is a pool of describe records plus many policies, one per case,
 that all run against that pool.  Values are drawn so that filters often
-hit values present in the records: a filter that never matches tells
-little.  Everything is derived from one random.Random, so a seed always
+hit values present in the records, because a filter that never matches
+tests little.  Everything is derived from one random.Random, so a seed always
 gives the same cases.
 """
 import copy
@@ -436,7 +436,7 @@ def scrambles_order(f):
 def filter_sequence(rng, records, depth, features, count, ordered=True):
     """Return count filters applied in turn.
 
-    A reduce filter sees its input in order, so it is only drawn while no
+    A reduce filter depends on the order of its input, so it is only drawn while no
     earlier filter of the sequence returned its result in set order.
     """
     filters = []

@@ -51,7 +51,7 @@ def judge(policy, records, pg):
     patched = oracle.run_policy(policy, records, [d.patch for d in PATCHES])
     if patched != pg:
         return Verdict("mismatch", c7n, pg)
-    # Name the deviations that explain it: drop each patch the answer does not need.
+    # Name the deviations that explain it: drop each patch that libpeerguard's result does not need.
     needed = list(PATCHES)
     for d in PATCHES:
         fewer = [x for x in needed if x is not d]
@@ -231,7 +231,7 @@ def run_differential(args):
 
 
 def cross_account_demo(args):
-    """Show c7n's cross-account defect on a batch next to libpeerguard's answer; returns an exit code."""
+    """Show c7n's cross-account defect on a batch next to libpeerguard's result; returns an exit code."""
     runner = Runner(args.binary)
 
     def record(n, accepter, requester):

@@ -3,9 +3,9 @@
 Each case writes one source file, builds one policy that reads it, and
 runs both engines on the same records.  The files cover json with and
 without expr, csv with and without a column number or expr, csv2dict and
-txt, with the shapes that trip readers: a header row, blank lines, CRLF,
-quoted commas, numbers where account ids are expected, and expressions
-that select nothing.
+txt.  They include the shapes that trip readers: a header row, blank
+lines, CRLF, quoted commas, numbers where account ids are expected, and
+expressions that select nothing.
 """
 import os
 
