@@ -5,6 +5,7 @@ while it holds the pinned c7n version.  When c7n cannot be installed (no
 network, no venv module) the test is skipped with exit status 77, the
 status meson reads as "skipped".
 """
+import fcntl
 import os
 import subprocess
 import sys
@@ -55,7 +56,11 @@ def ensure_venv():
 
 
 def main():
-    python = ensure_venv()
+    # The differential tests may start together; one installs while the others wait.
+    os.makedirs(os.path.dirname(venv_dir()), exist_ok=True)
+    with open(venv_dir() + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        python = ensure_venv()
     if python is None:
         return SKIP
     sys.stdout.flush()
