@@ -25,7 +25,7 @@
 #define DATE_FLOOR 1142726400.0
 
 /* The first second of year 2147485548, where glibc's localtime() fails with EOVERFLOW. */
-#define LOCALTIME_LIMIT 67767976233532800.0
+#define LOCALTIME_LIMIT 67768036191676800.0
 
 enum { STAMP_OK, STAMP_VALUE_ERROR, STAMP_RAISE };
 
