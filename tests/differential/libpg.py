@@ -69,6 +69,8 @@ class Runner:
             proc = self._run(["validate", "--quiet", policy_path])
             if proc.returncode == 0:
                 break
+            if proc.returncode != 2:
+                raise RuntimeError("peerguard validate exited with %d: %s" % (proc.returncode, proc.stderr[-2000:]))
             errors = [line for line in proc.stderr.splitlines() if line.startswith("peerguard validate:")]
             message = errors[0] if errors else proc.stderr.strip()
             name = self._rejected_name(message, remaining)
