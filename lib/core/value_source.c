@@ -143,6 +143,62 @@ int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const
 	return 0;
 }
 
+/* Returns the length of the UTF-8 sequence at p (at most n bytes), or 0 when it is invalid. */
+static size_t utf8_sequence(const unsigned char *p, size_t n)
+{
+	size_t len;
+	unsigned int cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		len = 2, cp = p[0] & 0x1F;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		len = 3, cp = p[0] & 0x0F;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3F);
+	}
+	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF are invalid. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+		return 0;
+	return len;
+}
+
+/*
+ * Checks that a txt or csv file is text: UTF-8 without NUL bytes.  A bad
+ * byte would otherwise end the values early or drop one cell and shift the
+ * columns after it.  Returns 0, or -1 with err naming the line.
+ */
+static int text_check(const char *text, size_t len, const char *path, peerguard_error *err)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t line = 1;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = p[i] ? utf8_sequence(p + i, len - i) : 0;
+
+		if (n == 0) {
+			error_site site = { path, (int)line, 0, NULL, NULL };
+
+			error_set(err, PEERGUARD_EEVAL, &site, "%s, line %zu: %s; value files must be UTF-8 text", path,
+				line, p[i] ? "invalid UTF-8" : "a NUL byte");
+			return -1;
+		}
+		if (p[i] == '\n')
+			line++;
+		i += n;
+	}
+	return 0;
+}
+
 /* Splits CSV text into rows of cells (RFC 4180 quoting). Blank lines are skipped. */
 static json_t *csv_parse(const char *text, size_t len)
 {
@@ -355,6 +411,8 @@ json_t *value_source_fetch(const value_source *src, const char *url, const peerg
 			values = as_set(data);
 		else
 			values = json_incref(data);
+	} else if (text_check(text, len, path, err) < 0) {
+		goto done;
 	} else if (strcmp(src->format, "txt") == 0) {
 		char *line = text, *end;
 		value_set set;

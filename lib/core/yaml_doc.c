@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -694,6 +695,16 @@ ynode *ynode_map_get(const ynode *map, const char *key)
 	return NULL;
 }
 
+/*
+ * Returns d as a JSON real, or the scalar's text when d is infinite (a
+ * number such as 1.0e+400 past the range of a double): JSON has no
+ * infinity, and jansson refuses to make one.
+ */
+static json_t *real_or_text(double d, const ynode *n)
+{
+	return isfinite(d) ? json_real(d) : json_stringn(n->value, n->length);
+}
+
 static json_t *scalar_to_json(const ynode *n)
 {
 	char *clean, *w;
@@ -749,7 +760,7 @@ static json_t *scalar_to_json(const ynode *n)
 			}
 			if (overflow) {
 				free(clean);
-				return json_real(negative ? -approx : approx);
+				return real_or_text(negative ? -approx : approx, n);
 			}
 		} else {
 			if (digits[0] == '0' && digits[1] == 'x')
@@ -761,7 +772,7 @@ static json_t *scalar_to_json(const ynode *n)
 			errno = 0;
 			value = strtoll(digits, NULL, base);
 			if (errno == ERANGE) {
-				result = json_real(strtod(clean, NULL));
+				result = real_or_text(strtod(clean, NULL), n);
 				free(clean);
 				return result;
 			}
@@ -778,7 +789,7 @@ static json_t *scalar_to_json(const ynode *n)
 			result = json_string(n->value);
 		} else {
 			d = strtod(clean, NULL);
-			result = json_real(d);
+			result = real_or_text(d, n);
 		}
 	}
 	free(clean);
