@@ -133,7 +133,13 @@ typedef void (*peerguard_log_fn)(peerguard_log_level level, const char *message,
  * beside it.  Exceeding a limit is a PEERGUARD_ELIMIT error naming the limit.
  */
 typedef struct peerguard_limits {
-	size_t max_input_bytes;          /**< one input document or decompressed log file; 256 MiB */
+	/**
+	 * One input document or decompressed log file held in memory; 256 MiB.
+	 * peerguard_evaluate_file streams a regular file instead of holding it,
+	 * and then this bounds each record of a log file or each line of JSON
+	 * lines, not the file.
+	 */
+	size_t max_input_bytes;
 	size_t max_policy_bytes;         /**< one policy file; 16 MiB */
 	unsigned int max_depth;          /**< JSON and YAML nesting depth; 64 */
 	unsigned int max_yaml_aliases;   /**< YAML alias references in one policy file; 1000 */
@@ -311,6 +317,13 @@ PEERGUARD_EXTERN int peerguard_evaluate_resources(peerguard_result **out, const 
 /**
  * Reads a file (plain or gzip; "-" is standard input) and evaluates it like
  * peerguard_evaluate.
+ *
+ * A regular file holding a CloudTrail log file ({"Records": [...]}) or JSON
+ * lines is streamed unless ctx sets PEERGUARD_PARSE_ALL: memory holds a
+ * window of about 1 MiB and the records a policy can match, however large
+ * the file, and max_input_bytes applies to each record or line.  Any other
+ * file, standard input, and every file under PEERGUARD_PARSE_ALL are read
+ * whole within max_input_bytes.
  *
  * @return as peerguard_evaluate, plus PEERGUARD_EIO when the file cannot be read
  */

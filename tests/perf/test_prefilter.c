@@ -686,6 +686,153 @@ START_TEST(prefilter_skips_decoys_without_errors)
 }
 END_TEST
 
+/* Writes a log of n decoys with a peering call at index peer, gzip when gz is set; returns its path (new). */
+static char *write_log(size_t n, size_t peer, int gz, size_t *plain_len)
+{
+	text log = { 0 };
+	char *path;
+
+	append(&log, "{\"Records\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			append(&log, ",");
+		if (i == peer)
+			append(&log, "{\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"CreateVpcPeeringConnection\","
+				"\"recipientAccountId\":\"111111111111\",\"responseElements\":{\"vpcPeeringConnection\":"
+				"{\"vpcPeeringConnectionId\":\"pcx-big\",\"accepterVpcInfo\":{\"ownerId\":\"999999999999\"},"
+				"\"requesterVpcInfo\":{\"ownerId\":\"111111111111\"},\"status\":{\"code\":\"pending-acceptance\"}}}}");
+		else
+			append_decoy(&log, (int)i);
+	}
+	append(&log, "]}");
+	*plain_len = log.len;
+	if (gz) {
+		size_t gz_len;
+		char *packed = gzip_bytes(log.data, log.len, &gz_len);
+
+		path = write_temp(packed, gz_len, ".json.gz");
+		free(packed);
+	} else {
+		path = write_temp(log.data, log.len, ".json");
+	}
+	free(log.data);
+	return path;
+}
+
+static peerguard_policy_set *load_multi_event(size_t max_input_bytes)
+{
+	peerguard_load_options opts = PEERGUARD_LOAD_OPTIONS_INIT;
+	peerguard_policy_set *set = NULL;
+	peerguard_error err;
+
+	opts.limits.max_input_bytes = max_input_bytes;
+	ck_assert_int_eq(peerguard_policy_set_load_string(&set, multi_event_policy, strlen(multi_event_policy), NULL,
+		&opts, &err), 0);
+	return set;
+}
+
+START_TEST(stream_file_larger_than_limit)
+{
+	/* Records are small, so a streamed file may exceed max_input_bytes; parsing it whole may not. */
+	peerguard_policy_set *set = load_multi_event(64 * 1024);
+	peerguard_context ctx = PEERGUARD_CONTEXT_INIT;
+	peerguard_result *r = NULL;
+	peerguard_error err;
+	size_t plain_len;
+
+	ctx.account_id = "111111111111";
+	ctx.now = NOW;
+	for (int gz = 0; gz < 2; gz++) {
+		char *path = write_log(20000, 12345, gz, &plain_len);
+
+		ck_assert_uint_gt(plain_len, 4u << 20);
+		ctx.flags = 0;
+		ck_assert_int_eq(peerguard_evaluate_file(&r, set, &ctx, PEERGUARD_INPUT_AUTO, path, &err), 0);
+		ck_assert_uint_eq(peerguard_result_count(r), 1);
+		ck_assert_str_eq(peerguard_decision_resource_id(peerguard_result_get(r, 0)), "pcx-big");
+		ck_assert_uint_eq(peerguard_result_error_count(r), 0);
+		peerguard_result_free(r);
+
+		ctx.flags = PEERGUARD_PARSE_ALL;
+		ck_assert_int_eq(peerguard_evaluate_file(&r, set, &ctx, PEERGUARD_INPUT_AUTO, path, &err), PEERGUARD_ELIMIT);
+		ck_assert_ptr_null(r);
+		unlink(path);
+		free(path);
+	}
+	peerguard_policy_set_free(set);
+}
+END_TEST
+
+START_TEST(stream_record_larger_than_limit)
+{
+	peerguard_policy_set *set = load_multi_event(4096);
+	peerguard_result *r = NULL;
+	peerguard_error err;
+	text log = { 0 };
+	char *path;
+
+	append(&log, "{\"Records\":[{\"eventName\":\"GetObject\",\"pad\":\"");
+	for (int i = 0; i < 1000; i++)
+		append(&log, "0123456789");
+	append(&log, "\"}]}");
+	path = write_temp(log.data, log.len, ".json");
+	ck_assert_int_eq(peerguard_evaluate_file(&r, set, NULL, PEERGUARD_INPUT_AUTO, path, &err), PEERGUARD_ELIMIT);
+	ck_assert_ptr_nonnull(strstr(err.message, "max_input_bytes"));
+	ck_assert_ptr_nonnull(strstr(err.message, path));
+	unlink(path);
+	free(path);
+	free(log.data);
+	peerguard_policy_set_free(set);
+}
+END_TEST
+
+START_TEST(stream_gzip_members_and_truncation)
+{
+	peerguard_policy_set *set = load_multi_event(0);
+	peerguard_context ctx = PEERGUARD_CONTEXT_INIT;
+	peerguard_result *r = NULL;
+	peerguard_error err;
+	size_t plain_len, len_a, len_b;
+	char *a, *b, *both, *path;
+	char *plain_path = write_log(3000, 100, 0, &plain_len);
+	char *plain = read_text(plain_path, &plain_len);
+
+	ctx.account_id = "111111111111";
+	ctx.now = NOW;
+
+	/* The same log cut in two gzip members, the cut falling inside a record. */
+	a = gzip_bytes(plain, plain_len / 2 + 7, &len_a);
+	b = gzip_bytes(plain + plain_len / 2 + 7, plain_len - plain_len / 2 - 7, &len_b);
+	both = malloc(len_a + len_b);
+	ck_assert_ptr_nonnull(both);
+	memcpy(both, a, len_a);
+	memcpy(both + len_a, b, len_b);
+	path = write_temp(both, len_a + len_b, ".json.gz");
+	ck_assert_int_eq(peerguard_evaluate_file(&r, set, &ctx, PEERGUARD_INPUT_AUTO, path, &err), 0);
+	ck_assert_uint_eq(peerguard_result_count(r), 1);
+	peerguard_result_free(r);
+	unlink(path);
+	free(path);
+
+	/* The first member alone, cut short: the file's error names it. */
+	path = write_temp(both, len_a - 10, ".json.gz");
+	ck_assert_int_eq(peerguard_evaluate_file(&r, set, &ctx, PEERGUARD_INPUT_AUTO, path, &err), PEERGUARD_EINPUT);
+	ck_assert_ptr_null(r);
+	ck_assert_ptr_nonnull(strstr(err.message, "truncated"));
+	ck_assert_ptr_nonnull(strstr(err.message, path));
+	unlink(path);
+	free(path);
+
+	unlink(plain_path);
+	free(plain_path);
+	free(plain);
+	free(a);
+	free(b);
+	free(both);
+	peerguard_policy_set_free(set);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("prefilter");
@@ -696,6 +843,9 @@ int main(void)
 	tcase_set_timeout(tc, 600);
 	tcase_add_test(tc, prefilter_matches_full_parse);
 	tcase_add_test(tc, prefilter_skips_decoys_without_errors);
+	tcase_add_test(tc, stream_file_larger_than_limit);
+	tcase_add_test(tc, stream_record_larger_than_limit);
+	tcase_add_test(tc, stream_gzip_members_and_truncation);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
