@@ -308,8 +308,15 @@ def test_watch_stdin_reports_quiet(aws, policy, tmp_path):
                             env=aws_env(tmp_path))
     proc.stdin.write(json.dumps(create_event(pcx, OURS)) + "\n")
     proc.stdin.flush()
-    time.sleep(3)
-    quiet_metrics = metrics.read_text()
+    # Wait until the quiet gauge is written: a loaded machine (a sanitizer build) may take a while.
+    quiet_metrics = ""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if metrics.exists():
+            quiet_metrics = metrics.read_text()
+            if "peerguard_pipeline_quiet 1" in quiet_metrics:
+                break
+        time.sleep(0.2)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert [json.loads(line)["outcome"] for line in out.splitlines()] == ["remediated"]
