@@ -1,5 +1,6 @@
 /* Credential sources and the SDKs' resolution chain. */
 #include <pthread.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,11 +195,15 @@ int parse_iso8601(const char *s, double *out)
 	if (*p == 'Z' || *p == 'z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
-		int hh = 0, mm = 0;
 		int sign = *p == '-' ? -1 : 1;
+		int hh, mm;
 
-		if (sscanf(p + 1, "%2d:%2d", &hh, &mm) != 2)
+		/* Exactly +HH:MM, so the parser never steps past the end of a short string. */
+		if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || p[3] != ':' ||
+		    !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]))
 			return -1;
+		hh = (p[1] - '0') * 10 + (p[2] - '0');
+		mm = (p[4] - '0') * 10 + (p[5] - '0');
 		seconds -= sign * (hh * 3600 + mm * 60);
 		p += 6;
 	} else {

@@ -1,4 +1,5 @@
 /* Error printing, logging and time parsing for the peerguard subcommands. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -37,10 +38,15 @@ int tool_parse_time(const char *text, double *out)
 	if (*rest == 'Z' || *rest == 'z') {
 		rest++;
 	} else if (*rest == '+' || *rest == '-') {
-		int h = 0, m = 0, sign = *rest == '-' ? -1 : 1;
+		int sign = *rest == '-' ? -1 : 1;
+		int h, m;
 
-		if (sscanf(rest + 1, "%2d:%2d", &h, &m) != 2)
+		/* Exactly +HH:MM, so the parser never steps past the end of a short string. */
+		if (!isdigit((unsigned char)rest[1]) || !isdigit((unsigned char)rest[2]) || rest[3] != ':' ||
+		    !isdigit((unsigned char)rest[4]) || !isdigit((unsigned char)rest[5]))
 			return -1;
+		h = (rest[1] - '0') * 10 + (rest[2] - '0');
+		m = (rest[4] - '0') * 10 + (rest[5] - '0');
 		offset = sign * (h * 3600 + m * 60);
 		rest += 6;
 	} else {
