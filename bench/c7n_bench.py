@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Time Cloud Custodian's own filter classes on the benchmark inputs.
 
-Run inside the virtual environment that holds c7n.  Sockets are blocked and
+Run inside the virtual environment where c7n is installed.  Sockets are blocked and
 the credentials are fake, so nothing can reach AWS: the peering-connection
 filters of the benchmark policy need no API call.
 

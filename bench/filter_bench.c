@@ -2,11 +2,11 @@
  * Times filter evaluation on describe records already in memory.
  *
  * The records are parsed once with jansson and normalised as input_parse
- * does.  Two loops are timed on them: "filters", evaluate_select, which
+ * does.  Two loops are timed on them.  "filters" is evaluate_select, which
  * runs every policy's filters over the whole list as Cloud Custodian's
- * filter_resources does and returns which records matched; and
- * "decisions", evaluate_batch, which also builds a decision object for
- * each matched record (PEERGUARD_MATCHED_ONLY).  The best run is reported,
+ * filter_resources does and returns which records matched.  "decisions" is
+ * evaluate_batch, which also builds a decision object for each matched
+ * record (PEERGUARD_MATCHED_ONLY).  The best run is reported,
  * in wall-clock and in CPU time of the process (the machine may be shared).
  *
  * usage: filter_bench POLICY DATA [--repeat N]

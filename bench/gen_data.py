@@ -39,7 +39,7 @@ TRUSTED = ["%012d" % (222222222222 + i * 1000003) for i in range(20)]
 
 
 def account(rng):
-    """An owner: usually ours or a trusted account, sometimes a stranger."""
+    """Pick an owner: usually ours or a trusted account, sometimes a stranger."""
     roll = rng.random()
     if roll < 0.45:
         return HOME_ACCOUNT

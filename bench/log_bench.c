@@ -2,13 +2,13 @@
  * Times bulk evaluation of gzip CloudTrail log files against two floors
  * measured in the same run:
  *
- *   zlib      read each file and inflate it into a reused buffer, nothing else;
- *   jansson   json_loadb of each decompressed log, every record built (the
+ *   zlib      read each file and inflate it into a reused buffer, nothing else
+ *   jansson   json_loadb of each decompressed log, every record built; the
  *             decompressed bytes are in memory beforehand, so this is the
- *             parse alone);
+ *             parse alone
  *   peerguard peerguard_evaluate_file on each file with the prefilter (the
- *             default), PEERGUARD_MATCHED_ONLY;
- *   parse-all the same with PEERGUARD_PARSE_ALL, every record parsed.
+ *             default) and PEERGUARD_MATCHED_ONLY
+ *   parse-all the same with PEERGUARD_PARSE_ALL, every record parsed
  *
  * Each phase runs over all files, --repeat times; the best run is reported,
  * in wall-clock and in CPU time of the process (the machine may be shared).

@@ -91,7 +91,8 @@ for _ in range(3):
         sys.exit("peerguard eval failed with exit status %d" % os.waitstatus_to_exitcode(status))
     best = seconds if best is None else min(best, seconds)
     best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
-print(json.dumps({"seconds": best, "cpu_seconds": best_cpu, "bytes": os.path.getsize(data)}))
+    rss = usage.ru_maxrss
+print(json.dumps({"seconds": best, "cpu_seconds": best_cpu, "peak_rss_kib": rss, "bytes": os.path.getsize(data)}))
 EOF
 "$PYTHON" - "$C7N" "$BENCH/c7n_bench.py" "$BENCH/policies/describe.yml" "$DATA/describe.json" > "$OUT/c7n_e2e.json" <<'EOF'
 import json, subprocess, sys
@@ -131,6 +132,17 @@ if command -v valgrind >/dev/null; then
 	}
 	first_log=$(ls "$DATA"/cloudtrail/*.json.gz | head -1)
 	filter_ir=$(ir evaluate_select "$BUILD/bench/filter_bench" "$BENCH/policies/describe.yml" "$DATA/describe-10k.json" --repeat 0)
+	# Where the filter loop's instructions go, for the report.
+	callgrind_annotate --inclusive=yes "$OUT/callgrind.out" 2>/dev/null | "$PYTHON" -c '
+import json, re, sys
+wanted = ["eval_value", "value_match", "key_resolve", "jmespath_search", "value_regex_run", "eval_cross_account",
+          "account_id_text", "json_array", "malloc", "free"]
+found = {}
+for line in sys.stdin:
+    m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+\S*?:(\w+)(?:\.\S*)? \[", line)
+    if m and m.group(2) in wanted and m.group(2) not in found:
+        found[m.group(2)] = int(m.group(1).replace(",", ""))
+print(json.dumps(found))' > "$OUT/filter_profile.json"
 	zlib_ir=$(ir inflate_file "$BUILD/bench/log_bench" "$BENCH/policies/cloudtrail.yml" --only zlib "$first_log")
 	log_ir=$(ir peerguard_evaluate_file "$BUILD/bench/log_bench" "$BENCH/policies/cloudtrail.yml" --only peerguard "$first_log")
 	all_ir=$(ir peerguard_evaluate_file "$BUILD/bench/log_bench" "$BENCH/policies/cloudtrail.yml" --only parse-all "$first_log")

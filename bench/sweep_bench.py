@@ -60,7 +60,7 @@ def start_moto():
 
 
 def ec2_client(url, account, region):
-    """A boto3 EC2 client that acts in account (moto's x-moto-account-id header)."""
+    """Return a boto3 EC2 client that acts in account (moto's x-moto-account-id header)."""
     import boto3
     from botocore.config import Config
 
