@@ -206,14 +206,35 @@ def cross_account_every_record():
     return _patched(CrossAccountPeer, "process", process)
 
 
-class Deviation:
-    """One documented deviation: a name, the reason, and a c7n patch or a rejection message pattern."""
+def turkic_i_without_case():
+    """Case-insensitive regex ops treat U+0130 and U+0131 (dotted I, dotless i) as caseless letters."""
+    original = c7n_core.regex_match
 
-    def __init__(self, name, reason, patch=None, message=None):
+    def regex_match(value, regex):
+        if isinstance(value, str) and isinstance(regex, str) and not any(c in regex for c in "\u0130\u0131"):
+            value = value.replace("\u0130", "\u2603").replace("\u0131", "\u2603")
+        return original(value, regex)
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(_patched(c7n_core, "regex_match", regex_match))
+    operators = dict(c7n_core.OPERATORS, regex=regex_match)
+    stack.enter_context(_patched(c7n_core, "OPERATORS", operators))
+    return stack
+
+
+class Deviation:
+    """One documented difference: a name, the reason, and a c7n patch or a rejection message pattern.
+
+    defect marks a libpeerguard bug that is known and not yet fixed, as
+    opposed to a deliberate deviation; the harness reports those apart.
+    """
+
+    def __init__(self, name, reason, patch=None, message=None, defect=False):
         self.name = name
         self.reason = reason
         self.patch = patch
         self.message = re.compile(message) if message else None
+        self.defect = defect
 
 
 DEVIATIONS = [
@@ -298,6 +319,11 @@ DEVIATIONS = [
               "float), and a sort value_type must be string, number or date (c7n reads any other "
               "as string).",
               message=r"(limit|discard) must be a whole number|value_type: unknown value_type"),
+    Deviation("defect-turkic-i",
+              "libpeerguard defect, to fix in lib/core/value/regex.c: Python's re.IGNORECASE matches "
+              "U+0130 (dotted capital I) and U+0131 (dotless small i) against [a-z] and [A-Z] by "
+              "their simple case mappings; PCRE2's caseless matching does not, so op regex misses them.",
+              patch=turkic_i_without_case, defect=True),
     Deviation("reject-randomize",
               "reduce with order: randomize picks resources at random in c7n; libpeerguard needs "
               "decisions that can be repeated and rejects it.",

@@ -29,7 +29,7 @@ STATES = ["pending-acceptance", "active", "rejected", "deleted", "provisioning",
 WORDS = ["active", "ACTIVE", " Active ", "inactive", "prod", "Prod", "dev", "vendor-a", "vendor_b",
          "a.b", "x*y", "10", " 42 ", "1.5", "-3", "0", "", "true", "None", "null", "absent",
          "café", "CAFÉ", "straße", "STRASSE", "日本", "İstanbul", "emoji-\U0001f600", "tab\there",
-         "line\nbreak", "pcx-123", "peer", "peering", "Peering-Prod"]
+         "line\nbreak", "pcx-123", "peer", "peering", "Peering-Prod", "it's", "say \"hi\"", "\\d", "nbsp\u00a0"]
 
 ACCOUNTS = ["111111111111", "222222222222", "999999999999", "012345678901"]
 
