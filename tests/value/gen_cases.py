@@ -136,7 +136,7 @@ TARGETED = [
     ("regex", None, "\x0b", r"\v"), ("regex", None, "\n", r"\v"), ("regex", None, 5, "5"),
     ("regex", None, "5", 5), ("regex", None, None, "x"), ("regex", None, "ÉTÉ", "été"),
     ("regex-case", None, "ÉTÉ", "été"), ("regex", None, "x\ny", "(?s)x.y"), ("regex", None, "x\ny", "x.y"),
-    ("regex", None, "AB", "(?i)ab"), ("regex", None, "é", r"\w"), ("regex", None, "é", r"(?a)\w"),
+    ("regex", None, "AB", "(?i)ab"), ("regex-case", None, "AB", "a(?i)b"), ("regex-case", None, "ab", "(?s)(?i)AB"), ("regex", None, "é", r"\w"), ("regex", None, "é", r"(?a)\w"),
     # glob
     ("glob", None, "abc", "a*"), ("glob", None, "abc", "A*"), ("glob", None, "abc", "*c"),
     ("glob", None, "abc", "a?c"), ("glob", None, "abc", "a[bx]c"), ("glob", None, "abc", "a[!b]c"),

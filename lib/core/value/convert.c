@@ -96,7 +96,7 @@ static double round_half_even(double x)
  */
 static int to_age(pyvalue *r, pyvalue *v, int expiration, const value_match_env *env)
 {
-	double days, delta;
+	double days, delta, now_seconds;
 	int64_t now, threshold;
 	int status;
 
@@ -106,11 +106,14 @@ static int to_age(pyvalue *r, pyvalue *v, int expiration, const value_match_env 
 	if (!(fabs(days) <= 999999999.0))
 		return PY_RAISE;  /* OverflowError: days out of range */
 
-	now = (int64_t)round_half_even((env != NULL ? env->now : 0.0) * 1e6);
+	now_seconds = env != NULL ? env->now : 0.0;
 	delta = round_half_even(days * 86400e6);
+	if (!(fabs(now_seconds) <= 253402300800.0) || fabs(delta) > 1e18)
+		return PY_RAISE;  /* OverflowError: date value out of range */
+	now = (int64_t)round_half_even(now_seconds * 1e6);
 	threshold = expiration ? now + (int64_t)delta : now - (int64_t)delta;
 	if (threshold < VALUE_DATETIME_MIN_USEC || threshold > VALUE_DATETIME_MAX_USEC)
-		return PY_RAISE;  /* OverflowError: date value out of range */
+		return PY_RAISE;
 
 	status = to_date(r);
 	if (status != PY_OK)

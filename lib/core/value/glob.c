@@ -121,7 +121,7 @@ static size_t class_text(uint32_t *text, int *escaped, const uint32_t *pat, size
 	if (i < j) {
 		chunks[nchunks].head = i;
 		chunks[nchunks++].len = j - i;
-	} else {
+	} else if (nchunks > 0) {
 		chunks[nchunks - 1].len++;  /* chunks[-1] += '-': that '-' follows the chunk in pat */
 	}
 

@@ -9,9 +9,11 @@
  * PCRE2 already knows (?P<name>...), (?P=name), (?>...) and possessive
  * quantifiers.
  *
+ * A global flag group after the start is rejected, as Python 3.11 does.
+ *
  * NOTE: known differences left: Python's \s also matches \x1c-\x1f, Python
- * rejects some escapes PCRE2 accepts (\h, \Q...\E), and \N{NAME} and scoped
- * (?a:...) are rejected here.
+ * rejects some patterns PCRE2 accepts (\h, \Q...\E, \10 without ten groups),
+ * and \N{NAME} and scoped (?a:...) are rejected here.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -32,6 +34,7 @@ typedef struct translation {
 	size_t *source;
 	size_t len, cap;
 	int ascii;
+	size_t flags_end;     /* where the leading run of global flag groups ends */
 	const char *error;
 	size_t error_offset;
 } translation;
@@ -146,6 +149,10 @@ static size_t translate_flags(translation *t, const char *p, size_t n, size_t i)
 		return emit(t, p + i, 2, i) == 0 ? 2 : 0;
 	end = k;
 	scoped = p[end] != ')';
+	if (!scoped && i != t->flags_end)
+		return fail(t, "global flags not at the start of the expression", i), 0;
+	if (!scoped)
+		t->flags_end = end + 1;
 
 	for (k = i + 2; k < end; k++) {
 		if (p[k] == 'L')
