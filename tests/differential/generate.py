@@ -517,6 +517,9 @@ def make_groups(seed, n_cases, per_group=25, features=("list-item", "reduce", "c
         if g == 0:
             policies += [{"name": "fixed-" + name, "resource": "peering-connection", "filters": filters}
                          for name, filters in fixed_filters()]
+            # c7n's name pattern ^[A-z][A-z0-9]*(-[A-z0-9]+)*$ admits a one-letter first part.
+            policies.append({"name": "x-one-letter-name", "resource": "peering-connection",
+                             "filters": [{"Name": "present"}]})
         groups.append((records, policies))
         made += count
         g += 1
