@@ -9,6 +9,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -360,6 +361,64 @@ START_TEST(extreme_numbers_compare_exactly)
 }
 END_TEST
 
+typedef struct thread_work {
+	const value_regex *re;
+	int mismatches;
+} thread_work;
+
+/* Matches a shared compiled regex and lowercases Unicode (the lazily made locale) from one thread. */
+static void *match_in_thread(void *arg)
+{
+	thread_work *work = arg;
+	value_match_spec regex_spec, normalize_spec;
+	json_t *pcx = json_string("PCX-0AB"), *other = json_string("vpc-1"), *v = json_string("x");
+	json_t *upper = json_string("\xc3\x89T\xc3\x89"), *lower = json_string("\xc3\xa9t\xc3\xa9");
+	int i, matched;
+
+	memset(&regex_spec, 0, sizeof(regex_spec));
+	regex_spec.op = VALUE_OP_REGEX;
+	regex_spec.op_regex = work->re;
+	memset(&normalize_spec, 0, sizeof(normalize_spec));
+	normalize_spec.op = VALUE_OP_EQ;
+	normalize_spec.type = VALUE_TYPE_NORMALIZE;
+
+	for (i = 0; i < 2000; i++) {
+		if (value_match(&matched, &regex_spec, pcx, v, NULL, NULL, 0) != 0 || matched != 1)
+			work->mismatches++;
+		if (value_match(&matched, &regex_spec, other, v, NULL, NULL, 0) != 0 || matched != 0)
+			work->mismatches++;
+		if (value_match(&matched, &normalize_spec, upper, lower, NULL, NULL, 0) != 0 || matched != 1)
+			work->mismatches++;
+	}
+	json_decref(pcx);
+	json_decref(other);
+	json_decref(v);
+	json_decref(upper);
+	json_decref(lower);
+	return NULL;
+}
+
+START_TEST(shared_regex_across_threads)
+{
+	value_regex *re = value_regex_compile("^pcx-[0-9a-f]+$", 1, NULL, NULL, 0);
+	pthread_t threads[4];
+	thread_work work[4];
+	int i;
+
+	ck_assert_ptr_nonnull(re);
+	for (i = 0; i < 4; i++) {
+		work[i].re = re;
+		work[i].mismatches = 0;
+		ck_assert_int_eq(pthread_create(&threads[i], NULL, match_in_thread, &work[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(threads[i], NULL), 0);
+		ck_assert_msg(work[i].mismatches == 0, "thread %d saw %d wrong results", i, work[i].mismatches);
+	}
+	value_regex_free(re);
+}
+END_TEST
+
 static Suite *value_suite(void)
 {
 	Suite *s = suite_create("value-match");
@@ -384,6 +443,7 @@ static Suite *value_suite(void)
 	tcase_add_test(rest, match_rejects_null_arguments);
 	tcase_add_test(rest, deep_nesting_does_not_crash);
 	tcase_add_test(rest, extreme_numbers_compare_exactly);
+	tcase_add_test(rest, shared_regex_across_threads);
 	suite_add_tcase(s, rest);
 	return s;
 }
