@@ -9,7 +9,9 @@
 # --no-build is given (the bench-report run target passes it, because ninja
 # has built the benchmarks already).  Generated inputs are cached in
 # BUILD_DIR/bench-data, results go to BUILD_DIR/bench-results, and Cloud
-# Custodian is installed with pip into BUILD_DIR/c7n-venv.  The whole run
+# Custodian is installed with pip into BUILD_DIR/c7n-venv.  The report
+# names the checkout's commit, or PEERGUARD_BENCH_COMMIT when it is set
+# (for a copy of the tree outside git).  The whole run
 # takes about ten minutes on 2 cores and needs about 2 GB of disk for a
 # while (the RSS benchmark's 1 GiB log is deleted afterwards).
 set -euo pipefail
@@ -173,7 +175,8 @@ print(json.dumps({
     "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime()), "cpu": cpu, "nproc": run(["nproc"]), "memory": mem,
     "load_before": load_before, "load_after": load_after, "buildtype": buildtype,
     "cc": cc,
-    "commit": run(["git", "-C", src, "rev-parse", "--short", "HEAD"]),
+    "commit": os.environ.get("PEERGUARD_BENCH_COMMIT") or run(["git", "-C", src, "rev-parse", "--short", "HEAD"]) + (
+        " with uncommitted changes" if run(["git", "-C", src, "status", "--porcelain", "--untracked-files=no"]) else ""),
     "c7n": run([c7n_python, "-c", "from importlib.metadata import version; print(version('c7n'))"]),
     "python": run([c7n_python, "-c", "import platform; print(platform.python_version())"]),
     "jansson": run(["pkg-config", "--modversion", "jansson"]), "zlib": run(["pkg-config", "--modversion", "zlib"]),
