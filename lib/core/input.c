@@ -206,6 +206,7 @@ static int is_describe_record(json_t *v)
 	return json_is_object(v) && json_object_get(v, "VpcPeeringConnectionId");
 }
 
+static int nesting_exceeds(const char *data, size_t len, unsigned int max_depth);
 static void classify(input_parser *ps, json_t *doc, size_t index, unsigned int depth);
 
 static void add_describe(input_parser *ps, json_t *record, size_t index)
@@ -266,7 +267,16 @@ static void classify_list_item(input_parser *ps, json_t *r, size_t index, unsign
 			record_error(ps, index, PEERGUARD_EINPUT, "%s, record %zu: SNS record has no Message string%s", "");
 			return;
 		}
-		inner = json_loads(message, JSON_DECODE_ANY, &jerr);
+		/* The message is input like any other: the same depth limit, no duplicate keys. */
+		if (nesting_exceeds(message, strlen(message), ps->limits->max_depth)) {
+			char detail[64];
+
+			snprintf(detail, sizeof(detail), "%u", ps->limits->max_depth);
+			record_error(ps, index, PEERGUARD_ELIMIT, "%s, record %zu: message nests deeper than max_depth (%s)",
+				detail);
+			return;
+		}
+		inner = json_loads(message, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
 		if (!inner) {
 			record_error(ps, index, PEERGUARD_EINPUT, "%s, record %zu: message is not valid JSON: %s",
 				jerr.text);

@@ -309,6 +309,28 @@ START_TEST(json_depth_limit_deep_input)
 }
 END_TEST
 
+/* An SNS or SQS message is a JSON document inside a string; it is held to the same limit. */
+START_TEST(json_depth_limit_in_sns_message)
+{
+	peerguard_policy_set *set = load_ok(PULL_POLICY, NULL);
+	peerguard_result *result = NULL;
+	peerguard_error err;
+	char *open = repeat("[", 1000);
+	char *close = repeat("]", 1000);
+	char *message = join("{\"Records\": [{\"Sns\": {\"Message\": \"", open, "", 1, "");
+	char *doc = join(message, close, "", 1, "\"}}]}");
+	int rc = evaluate(&result, set, doc, strlen(doc), &err);
+
+	ck_assert_int_eq(rc, PEERGUARD_ELIMIT);
+	ck_assert_msg(strstr(err.message, "max_depth"), "%s", err.message);
+	free(open);
+	free(close);
+	free(message);
+	free(doc);
+	peerguard_policy_set_free(set);
+}
+END_TEST
+
 START_TEST(yaml_depth_limit)
 {
 	peerguard_limits limits = { 0 };
@@ -688,6 +710,7 @@ static Suite *limits_suite(void)
 	tcase_add_test(tc, policy_size_limit);
 	tcase_add_test(tc, json_depth_limit);
 	tcase_add_test(tc, json_depth_limit_deep_input);
+	tcase_add_test(tc, json_depth_limit_in_sns_message);
 	tcase_add_test(tc, yaml_depth_limit);
 	tcase_add_test(tc, yaml_depth_limit_through_aliases);
 	tcase_add_test(tc, yaml_alias_limit);
