@@ -74,9 +74,10 @@ typedef struct value_match_spec {
  * borrowed.  For VALUE_TYPE_EXPR the caller resolves v before calling.
  * For VALUE_TYPE_RESOURCE_COUNT r is the resource count as an integer.
  *
- * Stores 1 or 0 in *matched and returns 0; returns -1 with a message in
- * errbuf only for failures that are not a Python TypeError (regex limits
- * exceeded, out of memory).
+ * Stores 1 or 0 in *matched and returns 0.  Where c7n raises (a TypeError,
+ * or another exception that aborts its run) the filter does not match.
+ * Returns -1 with a message in errbuf only when a regex limit stops a match
+ * or memory runs out.  env may be NULL (now = 0, PCRE2's default limits).
  */
 int value_match(int *matched, const value_match_spec *spec, json_t *r, json_t *v,
 	const value_match_env *env, char *errbuf, size_t errlen);
