@@ -76,8 +76,9 @@ typedef struct value_match_spec {
  *
  * Stores 1 or 0 in *matched and returns 0.  Where c7n raises (a TypeError,
  * or another exception that aborts its run) the filter does not match.
- * Returns -1 with a message in errbuf only when a regex limit stops a match
- * or memory runs out.  env may be NULL (now = 0, PCRE2's default limits).
+ * Returns -1 with a message in errbuf only when a regex limit stops a match,
+ * memory runs out, or a string built without jansson's UTF-8 check is not
+ * valid UTF-8.  env may be NULL (now = 0, PCRE2's default limits).
  */
 int value_match(int *matched, const value_match_spec *spec, json_t *r, json_t *v,
 	const value_match_env *env, char *errbuf, size_t errlen);
