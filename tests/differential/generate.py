@@ -335,7 +335,10 @@ def value_filter(rng, records, allow_count=True):
         f["value_type"] = vtype
     if rng.random() < 0.05 and vtype not in ("resource_count",):
         f["value_regex"] = rng.choice(["^(\\w+)", "(\\d+)", "^pcx-(.*)$", "(?:x)?([a-z]+)-", "([A-Z])"])
-    f["value"] = value
+    if rng.random() < 0.04 and vtype not in ("resource_count", "date", "age", "expiration", "expr"):
+        f["value_path"] = rng.choice(["Name", "Nested.a.b", "Items", "Tags[0].Value", "Missing", "a.b"])
+    else:
+        f["value"] = value
     return f
 
 

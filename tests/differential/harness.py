@@ -148,8 +148,8 @@ def missing_coverage(groups):
     """Return the features the generated cases never use: every op, value_type, special value and filter form."""
     wanted = {"op " + op for op in generate.OPS} | {"value_type " + t for t in generate.VALUE_TYPES}
     wanted |= {"value " + v for v in generate.SPECIALS}
-    wanted |= {"and", "or", "not", "shorthand", "value_regex", "tag key", "literal dotted key", "JMESPath key",
-               "list-item", "list-item count", "cross-account"}
+    wanted |= {"and", "or", "not", "shorthand", "value_regex", "value_path", "tag key", "literal dotted key",
+               "JMESPath key", "list-item", "list-item count", "cross-account"}
     wanted |= {"reduce " + k for k in ("group-by", "sort-by", "order", "null-order", "limit", "limit-percent",
                                        "discard", "discard-percent")}
     seen = set()
@@ -178,8 +178,9 @@ def missing_coverage(groups):
                         seen.add("%s %s" % (name, f[name]))
                 if f.get("value") in generate.SPECIALS:
                     seen.add("value " + f["value"])
-                if "value_regex" in f:
-                    seen.add("value_regex")
+                for name in ("value_regex", "value_path"):
+                    if name in f:
+                        seen.add(name)
                 key = f.get("key")
                 if isinstance(key, str) and kind != "list-item":
                     seen.add("tag key" if key.startswith("tag:") else
@@ -228,7 +229,8 @@ def run_differential(args):
 
     for i, (policy, records, verdict) in enumerate(mismatches):
         if i >= args.max_shrink:
-            print("(%d more mismatches not shrunk)" % (len(mismatches) - i))
+            print("%d more mismatches, not shrunk: %s" % (len(mismatches) - i,
+                                                         ", ".join(p["name"] for p, _, _ in mismatches[i:])))
             break
         small = shrink(runner, policy, copy.deepcopy(records), args.shrink_budget)
         print("MISMATCH %s (smallest case found):" % policy["name"])
