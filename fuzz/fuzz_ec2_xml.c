@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "transport/answer.h"
+#include "transport/response.h"
 #include "transport/shapes.h"
 #include "transport/xml.h"
 
@@ -58,13 +58,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 
-	answer_read_error(root, &fault);
-	answer_request_id(root, request_id, sizeof(request_id));
+	response_read_error(root, &fault);
+	response_request_id(root, request_id, sizeof(request_id));
 	text = xml_text(root);
 	free(text);
 
 	for (size_t i = 0; i < sizeof(answers) / sizeof(*answers); i++) {
-		const xml_node *result = answer_result(root, answers[i].action, answers[i].wrapped);
+		const xml_node *result = response_result(root, answers[i].action, answers[i].wrapped);
 
 		/* Each shape also meets elements it was not written for. */
 		convert(answers[i].result, result ? result : root);

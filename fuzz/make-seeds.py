@@ -3,10 +3,10 @@
 
 Seeds are copied or derived at run time from examples/ and from the shared
 test data ($PEERGUARD_SHARED, by default the shared/ folder beside the
-source tree): policy files and their JSON form, input documents in every
-shape the evaluator reads (plain, gzip, JSON lines, SNS), JMESPath
-compliance expressions with their documents, EC2 XML answers and the SigV4
-suite's requests.  Seeds the data has no example of (value-filter settings,
+source tree).  They are policy files and their JSON form, input documents
+in every shape the evaluator reads (plain, gzip, JSON lines, SNS),
+JMESPath compliance expressions with their documents, EC2 XML answers and
+the SigV4 suite's requests.  Seeds the data has no example of (value-filter settings,
 credential files) are generated here.  Each seed file is named by the SHA-1
 of its content, so running the script twice gives the same corpus.
 

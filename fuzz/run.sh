@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every libFuzzer target (or the ones named) for a fixed time each and
-# fails when any of them finds a crash, a sanitizer report, a leak, an
-# input slower than the timeout or one that needs more memory than the RSS
-# limit.  Prints one line per target and a closing "N passed, N failed".
+# Runs every libFuzzer target (or the ones named) for a fixed time each.
+# Fails when any target finds a crash, a sanitizer report, a leak, an
+# input slower than the 10-second timeout or one that needs more than
+# 2 GB.  Prints one line per target and a closing "N passed, N failed".
 #
 # usage: fuzz/run.sh [--build DIR] [--seconds N] [--jobs N] [TARGET...]
 #
