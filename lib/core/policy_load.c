@@ -110,7 +110,7 @@ static int require_string(load_ctx *lc, const ynode *node, const char *path, con
 static int policy_name_valid(const char *name)
 {
 	const char *p = name;
-	int need_alnum = 1;
+	int need_alnum = 0;
 
 	if (!(*p >= 'A' && *p <= 'z'))
 		return 0;
@@ -125,7 +125,7 @@ static int policy_name_valid(const char *name)
 			return 0;
 		need_alnum = 0;
 	}
-	return !need_alnum || p == name + 1;
+	return !need_alnum;
 }
 
 static const char *const lambda_mode_keys[] = {

@@ -289,6 +289,27 @@ START_TEST(policy_load_errors_name_location)
 }
 END_TEST
 
+START_TEST(policy_load_name_pattern)
+{
+	static const struct { const char *name; int valid; } cases[] = {
+		{ "p", 1 }, { "a-b", 1 }, { "pcx-remove-unknown", 1 }, { "p_1", 1 }, { "A1-b2-c3", 1 },
+		{ "-a", 0 }, { "a-", 0 }, { "a--b", 0 }, { "1a", 0 }, { "a b", 0 }, { "a.b", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char doc[128];
+		peerguard_policy_set *set = NULL;
+		peerguard_error err;
+		int rc;
+
+		snprintf(doc, sizeof(doc), "policies:\n  - name: '%s'\n    resource: peering-connection\n", cases[i].name);
+		rc = peerguard_policy_set_load_string(&set, doc, strlen(doc), NULL, NULL, &err);
+		ck_assert_msg((rc == 0) == cases[i].valid, "name '%s': rc %d", cases[i].name, rc);
+		peerguard_policy_set_free(set);
+	}
+}
+END_TEST
+
 START_TEST(policy_load_names_policy_in_error)
 {
 	peerguard_error err;
@@ -731,6 +752,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, vars_expand_known_and_keep_unknown);
 	tcase_add_test(tc, policy_load_valid_set);
 	tcase_add_test(tc, policy_load_errors_name_location);
+	tcase_add_test(tc, policy_load_name_pattern);
 	tcase_add_test(tc, policy_load_names_policy_in_error);
 	tcase_add_test(tc, policy_load_only_selects);
 	tcase_add_test(tc, policy_load_accepts_json);
