@@ -324,11 +324,6 @@ DEVIATIONS = [
               "U+0130 (dotted capital I) and U+0131 (dotless small i) against [a-z] and [A-Z] by "
               "their simple case mappings; PCRE2's caseless matching does not, so op regex misses them.",
               patch=turkic_i_without_case, defect=True),
-    Deviation("defect-policy-name",
-              "libpeerguard defect, to fix in policy_name_valid in lib/core/policy_load.c: a policy "
-              "name whose first part is one letter (a-b) is rejected, while c7n's pattern "
-              "^[A-z][A-z0-9]*(-[A-z0-9]+)*$ accepts it.",
-              message=r"\.name: policy name '[A-Za-z]-[^']*' is invalid", defect=True),
     Deviation("reject-randomize",
               "reduce with order: randomize picks resources at random in c7n; libpeerguard needs "
               "decisions that can be repeated and rejects it.",
