@@ -135,11 +135,27 @@ int account_id_valid(const char *s)
 	return s[12] == '\0';
 }
 
+/* Seconds since the epoch of 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range RFC 3339 writes. */
+#define RFC3339_MIN_SECONDS (-62135596800.0)
+#define RFC3339_MAX_SECONDS 253402300799.0
+
 void time_format_rfc3339(double t, char *buf, size_t size)
 {
-	time_t secs = (time_t)t;
-	int millis = (int)((t - (double)secs) * 1000.0 + 0.5);
+	time_t secs;
+	int millis;
 	struct tm tm;
+
+	/*
+	 * Input can hold any number, such as an ExpirationTime of 1e300.  A
+	 * double past the range of time_t does not convert, so such a time is
+	 * written as the nearest one RFC 3339 can express.
+	 */
+	if (!(t >= RFC3339_MIN_SECONDS))
+		t = RFC3339_MIN_SECONDS;
+	if (t > RFC3339_MAX_SECONDS)
+		t = RFC3339_MAX_SECONDS;
+	secs = (time_t)t;
+	millis = (int)((t - (double)secs) * 1000.0 + 0.5);
 
 	if (millis >= 1000) {
 		secs += 1;

@@ -212,6 +212,48 @@ START_TEST(cloudtrail_many_ids_evaluate_quickly)
 }
 END_TEST
 
+/*
+ * fuzz_evaluate: an ExpirationTime of 1e300 seconds was converted to
+ * time_t, which is undefined for a double past its range (UBSan:
+ * float-cast-overflow), and gmtime_r then failed, leaving the date
+ * uninitialised.  Out-of-range times are now written as the nearest time
+ * RFC 3339 can express.
+ */
+START_TEST(describe_expiration_out_of_range)
+{
+	const char *yaml =
+		"policies:\n"
+		"  - name: far\n"
+		"    resource: peering-connection\n"
+		"    filters:\n"
+		"      - {ExpirationTime: \"9999-12-31T23:59:59.000Z\"}\n"
+		"  - name: near\n"
+		"    resource: peering-connection\n"
+		"    filters:\n"
+		"      - {ExpirationTime: \"0001-01-01T00:00:00.000Z\"}\n";
+	const char *records =
+		"[{\"VpcPeeringConnectionId\": \"pcx-far\", \"ExpirationTime\": 1e300},"
+		" {\"VpcPeeringConnectionId\": \"pcx-near\", \"ExpirationTime\": -1e300}]";
+	peerguard_policy_set *set = load_ok(yaml, strlen(yaml), NULL);
+	peerguard_result *result = NULL;
+	peerguard_error err;
+
+	ck_assert_int_eq(peerguard_evaluate_resources(&result, set, NULL, records, strlen(records), &err), 0);
+	ck_assert_uint_eq(peerguard_result_count(result), 4);
+	for (size_t i = 0; i < peerguard_result_count(result); i++) {
+		const peerguard_decision *d = peerguard_result_get(result, i);
+		int same = strcmp(peerguard_decision_policy(d), "far") == 0 ?
+			strcmp(peerguard_decision_resource_id(d), "pcx-far") == 0 :
+			strcmp(peerguard_decision_resource_id(d), "pcx-near") == 0;
+
+		ck_assert_msg(peerguard_decision_matched(d) == same, "%s on %s", peerguard_decision_policy(d),
+			peerguard_decision_resource_id(d));
+	}
+	peerguard_result_free(result);
+	peerguard_policy_set_free(set);
+}
+END_TEST
+
 #ifdef PEERGUARD_TEST_TRANSPORT
 /*
  * fuzz_credentials: an expiration whose UTC offset lost its last digit
@@ -249,6 +291,7 @@ static Suite *regressions_suite(void)
 	tcase_add_test(tc, value_from_many_lines_load_quickly);
 	tcase_add_test(tc, value_from_device_is_an_error);
 	tcase_add_test(tc, cloudtrail_many_ids_evaluate_quickly);
+	tcase_add_test(tc, describe_expiration_out_of_range);
 #ifdef PEERGUARD_TEST_TRANSPORT
 	tcase_add_test(tc, credentials_expiration_short_offset);
 #endif
