@@ -157,10 +157,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_result(result);
 	peerguard_result_free(result);
 
-	/* Without an account id or region the record's own fields are used. */
+	/*
+	 * Without an account id or region the record's own fields are used.
+	 * PARSE_ALL parses the records that the first run's prefilter skipped.
+	 */
 	ctx.account_id = NULL;
 	ctx.region = NULL;
-	ctx.flags = PEERGUARD_MATCHED_ONLY;
+	ctx.flags = PEERGUARD_MATCHED_ONLY | PEERGUARD_PARSE_ALL;
 	if (peerguard_evaluate(&result, set, &ctx, PEERGUARD_INPUT_AUTO, (const char *)data, size, NULL, &err) == 0) {
 		check_result(result);
 		peerguard_result_free(result);
