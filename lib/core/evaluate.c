@@ -10,6 +10,7 @@
 #include "core/decide.h"
 #include "core/decision.h"
 #include "core/eval.h"
+#include "core/fast_filter.h"
 #include "core/evaluate.h"
 #include "core/input.h"
 #include "core/internal.h"
@@ -24,6 +25,8 @@ typedef struct run {
 	eval_env *envs;            /* one per policy */
 	peerguard_result *result;
 	const char *input_name;
+	fast_plan *plans;          /* one per policy, prepared on first use */
+	signed char *plan_state;   /* per policy: 0 not prepared, 1 usable, -1 run as a batch */
 } run;
 
 static double clock_now(void)
@@ -98,6 +101,45 @@ static void batch_result_clear(batch_result *b)
 	memset(b, 0, sizeof(*b));
 }
 
+static int matched_only(const run *r)
+{
+	return r->ctx && (r->ctx->flags & PEERGUARD_MATCHED_ONLY);
+}
+
+/* Returns policy pi's record-by-record plan, preparing it on first use, or NULL when the policy runs as a batch. */
+static fast_plan *run_plan(run *r, size_t pi)
+{
+	if (!r->plans) {
+		r->plans = calloc(r->set->count ? r->set->count : 1, sizeof(*r->plans));
+		r->plan_state = calloc(r->set->count ? r->set->count : 1, sizeof(*r->plan_state));
+		if (!r->plans || !r->plan_state) {
+			free(r->plans);
+			free(r->plan_state);
+			r->plans = NULL;
+			r->plan_state = NULL;
+			return NULL;
+		}
+	}
+	if (r->plan_state[pi] == 0)
+		r->plan_state[pi] = fast_plan_init(&r->plans[pi], &r->set->policies[pi]) == 1 ? 1 : -1;
+	return r->plan_state[pi] == 1 ? &r->plans[pi] : NULL;
+}
+
+/* Frees the run's filter environments and plans; the result stays. */
+static void run_clear(run *r)
+{
+	for (size_t pi = 0; r->envs && pi < r->set->count; pi++)
+		eval_env_clear(&r->envs[pi]);
+	free(r->envs);
+	for (size_t pi = 0; r->plans && pi < r->set->count; pi++)
+		fast_plan_clear(&r->plans[pi]);
+	free(r->plans);
+	free(r->plan_state);
+	r->envs = NULL;
+	r->plans = NULL;
+	r->plan_state = NULL;
+}
+
 /*
  * Runs policy pi's conditions and filters over resources[0..n), as Cloud
  * Custodian runs a policy over the resources of one describe call or one
@@ -110,6 +152,7 @@ static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources
 	eval_env *env = &r->envs[pi];
 	int explain = r->ctx && (r->ctx->flags & PEERGUARD_EXPLAIN);
 	eval_record cond_rec;
+	fast_plan *plan;
 	size_t *idx, k = n;
 
 	memset(out, 0, sizeof(*out));
@@ -127,9 +170,12 @@ static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources
 	env->vars.account_id = account_id;
 	env->vars.region = region;
 	env->envelope = envelope;
+
+	/* A record-by-record plan creates violations arrays only for records that reach a cross-account filter. */
+	plan = explain ? NULL : run_plan(r, pi);
 	for (size_t i = 0; i < n; i++) {
 		idx[i] = i;
-		out->records[i].violations = json_array();
+		out->records[i].violations = plan ? NULL : json_array();
 		out->records[i].explain = explain ? json_array() : NULL;
 	}
 
@@ -150,6 +196,22 @@ static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources
 			}
 		}
 		json_decref(cond_rec.explain);
+	}
+	if (plan) {
+		/* Every filter decides each record alone, so records run one at a time with memoised matches. */
+		for (size_t i = 0; out->cond && !cond_rec.failed && i < n; i++) {
+			int matched = 0;
+
+			fast_plan_eval(&matched, plan, resources[i], &out->records[i], env);
+			out->matched[i] = (unsigned char)(matched && !out->records[i].failed);
+		}
+
+		/* Decisions carry the violations array, so every record that will get one needs it. */
+		for (size_t i = 0; i < n; i++)
+			if (!out->records[i].violations && (out->matched[i] || !matched_only(r)))
+				out->records[i].violations = json_array();
+		free(idx);
+		return 0;
 	}
 	if (out->cond && !cond_rec.failed && filter_eval_batch(idx, &k, p->filters, resources, out->records, env) < 0) {
 		free(idx);
@@ -539,9 +601,7 @@ int evaluate_select(unsigned char *matched, const peerguard_policy_set *set, con
 			matched[k] |= b.matched[k];
 		batch_result_clear(&b);
 	}
-	for (size_t pi = 0; r.envs && pi < set->count; pi++)
-		eval_env_clear(&r.envs[pi]);
-	free(r.envs);
+	run_clear(&r);
 	peerguard_result_free(r.result);
 	return rc;
 }
@@ -587,16 +647,12 @@ int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, cons
 		goto fail;
 	}
 
-	for (size_t pi = 0; pi < set->count; pi++)
-		eval_env_clear(&r.envs[pi]);
-	free(r.envs);
+	run_clear(&r);
 	*out = r.result;
 	return 0;
 
 fail:
-	for (size_t pi = 0; r.envs && pi < set->count; pi++)
-		eval_env_clear(&r.envs[pi]);
-	free(r.envs);
+	run_clear(&r);
 	peerguard_result_free(r.result);
 	return rc;
 }
