@@ -34,6 +34,7 @@ typedef struct translation {
 	size_t *source;
 	size_t len, cap;
 	int ascii;
+	int verbose;          /* a global (?x): '#' starts a comment to the end of the line */
 	size_t flags_end;     /* where the leading run of global flag groups ends */
 	const char *error;
 	size_t error_offset;
@@ -159,6 +160,8 @@ static size_t translate_flags(translation *t, const char *p, size_t n, size_t i)
 			return fail(t, "bad inline flag: cannot use 'L' flag with a str pattern", k), 0;
 		if (p[k] == 'a' && scoped)
 			return fail(t, "scoped ASCII-only groups (?a:...) are not supported", k), 0;
+		if (p[k] == 'x' && !scoped)
+			t->verbose = 1;
 		if (p[k] == 'a')
 			t->ascii = 1;
 		else if (p[k] != 'u' && used < sizeof(flags) - 1)
@@ -190,6 +193,12 @@ static int translate(translation *t, const char *p, size_t n)
 				step = emit(t, "\\[", 2, i) == 0 ? 1 : 0;
 			else
 				step = emit(t, &c, 1, i) == 0 ? 1 : 0;
+		} else if (c == '#' && t->verbose) {
+			/* Copied as is, so a '[' or '{' in the comment is not read as syntax. */
+			step = 1;
+			while (i + step < n && p[i + step] != '\n')
+				step++;
+			step = emit(t, p + i, step, i) == 0 ? step : 0;
 		} else if (c == '[') {
 			in_class = 1;
 			class_start = i + 1;
