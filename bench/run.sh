@@ -137,21 +137,22 @@ if command -v valgrind >/dev/null; then
 	# Where the filter loop's instructions go, for the report.
 	callgrind_annotate --inclusive=yes "$OUT/callgrind.out" 2>/dev/null | "$PYTHON" -c '
 import json, re, sys
-wanted = ["eval_value", "value_match", "key_resolve", "jmespath_search", "value_regex_run", "eval_cross_account",
-          "account_id_text", "json_array", "malloc", "free"]
+wanted = ["fast_plan_eval", "memo_match", "filter_eval", "eval_value", "value_match", "key_resolve",
+          "jmespath_search", "value_regex_run", "json_object_get", "json_string_at", "account_id_text", "json_array",
+          "malloc", "free"]
 found = {}
 for line in sys.stdin:
     m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+\S*?:(\w+)(?:\.\S*)? \[", line)
     if m and m.group(2) in wanted and m.group(2) not in found:
         found[m.group(2)] = int(m.group(1).replace(",", ""))
 print(json.dumps(found))' > "$OUT/filter_profile.json"
-	zlib_ir=$(ir inflate_file "$BUILD/bench/log_bench" "$BENCH/policies/cloudtrail.yml" --only zlib "$first_log")
+	zlib_ir=$(ir 'inflate_file*' "$BUILD/bench/log_bench" "$BENCH/policies/cloudtrail.yml" --only zlib "$first_log")
 	log_ir=$(ir peerguard_evaluate_file "$BUILD/bench/log_bench" "$BENCH/policies/cloudtrail.yml" --only peerguard "$first_log")
 	all_ir=$(ir peerguard_evaluate_file "$BUILD/bench/log_bench" "$BENCH/policies/cloudtrail.yml" --only parse-all "$first_log")
 	rm -f "$OUT/callgrind.out"
 	cat > "$OUT/callgrind.json" <<EOF
 [{"what": "1. filters, 10,000 describe records", "function": "evaluate_select", "ir": $filter_ir, "records": 10000},
- {"what": "3. zlib floor, one log of 12,500 records", "function": "inflate_file", "ir": $zlib_ir, "records": 12500},
+ {"what": "3. zlib floor, one log of 12,500 records", "function": "inflate_file*", "ir": $zlib_ir, "records": 12500},
  {"what": "3. libpeerguard, the same log", "function": "peerguard_evaluate_file", "ir": $log_ir, "records": 12500},
  {"what": "3. libpeerguard with PEERGUARD_PARSE_ALL", "function": "peerguard_evaluate_file", "ir": $all_ir, "records": 12500}]
 EOF
