@@ -4,16 +4,16 @@
 #
 # usage: bench/run.sh [BUILD_DIR] [--no-build]
 #
-# BUILD_DIR defaults to build-bench beside this checkout; it is set up with
+# BUILD_DIR defaults to build-bench in this checkout; it is set up with
 # -Dbench=true -Dbuildtype=release when it does not exist, and built unless
 # --no-build is given (the bench-report run target passes it, because ninja
 # has built the benchmarks already).  Generated inputs are cached in
 # BUILD_DIR/bench-data, results go to BUILD_DIR/bench-results, and Cloud
 # Custodian is installed with pip into BUILD_DIR/c7n-venv.  The report
 # names the checkout's commit, or PEERGUARD_BENCH_COMMIT when it is set
-# (for a copy of the tree outside git).  The whole run
-# takes about ten minutes on 2 cores and needs about 2 GB of disk for a
-# while (the RSS benchmark's 1 GiB log is deleted afterwards).
+# (for a copy of the tree outside git).  A run took about fifteen minutes
+# on a busy 2-core machine and needs about 2 GB of disk for a while (the
+# RSS benchmark's 1 GiB log is deleted afterwards).
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
