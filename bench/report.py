@@ -182,9 +182,9 @@ def section_sweep(out, r):
                    "runs it once the command exists.\n")
         return
     out.append("`peerguard sweep` (plan only) over %d account and region pairs against moto's server on "
-               "127.0.0.1, one AssumeRole per account and one DescribeVpcPeeringConnections per pair, policy "
-               "`bench/policies/sweep.yml`.  An untimed first sweep lets moto build its per-account "
-               "backends.\n" % r["pairs"])
+               "127.0.0.1, assuming a role in each account (`--role-arn`) and describing the peering "
+               "connections of each pair, policy `bench/policies/sweep.yml`.  An untimed first sweep lets moto "
+               "build its per-account backends.\n" % r["pairs"])
     out.append("| concurrency | seconds | pairs/s | pairs reported | connections seen | exit |\n"
                "|---:|---:|---:|---:|---:|---:|")
     for run in r["runs"]:
@@ -192,8 +192,13 @@ def section_sweep(out, r):
                                                           r["pairs"] / run["seconds"], run["pairs"],
                                                           run["seen"], run["exit"]))
     out.append("")
-    out.append("moto's server is one Python process, and on this 2-core machine it shares the CPUs with "
-               "peerguard: the time stops falling once moto is busy all the time.\n")
+    fastest = min(r["runs"], key=lambda run: run["seconds"]) if r["runs"] else None
+    note = ("moto's server is one Python process, and on this 2-core machine it shares the CPUs with "
+            "peerguard and the other jobs, so the time stops falling once moto is busy all the time.")
+    if fastest and fastest["concurrency"] == min(run["concurrency"] for run in r["runs"]):
+        note += ("  In this run moto was already the bottleneck at the lowest concurrency: more requests in "
+                 "flight only made it slower, so this measures moto, not the sweep's scaling.")
+    out.append(note + "\n")
 
 
 def section_callgrind(out, r):
