@@ -314,14 +314,16 @@ def test_watch_stdin_reports_quiet(aws, policy, tmp_path):
     while time.monotonic() < deadline:
         if metrics.exists():
             quiet_metrics = metrics.read_text()
-            if "peerguard_pipeline_quiet 1" in quiet_metrics:
+            if re.search(r"^peerguard_pipeline_quiet 1$", quiet_metrics, re.M):
                 break
         time.sleep(0.2)
+    # The gauge and the log line are checked one after the other: give the next poll time to log.
+    time.sleep(1.0)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert [json.loads(line)["outcome"] for line in out.splitlines()] == ["remediated"]
     assert "no event has arrived" in err
-    assert "peerguard_pipeline_quiet 1" in quiet_metrics
+    assert re.search(r"^peerguard_pipeline_quiet 1$", quiet_metrics, re.M), quiet_metrics
 
 
 def test_canary_removed_by_sweep(aws, policy, tmp_path):
