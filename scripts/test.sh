@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite twice, in a normal build and in an
-# AddressSanitizer + UndefinedBehaviorSanitizer build, and prints one
+# AddressSanitizer + UndefinedBehaviorSanitizer build, then a libFuzzer
+# smoke run and a ThreadSanitizer thread test, and prints one
 # closing line "N passed, N failed[, N skipped]".  Exit status 0 only when
 # nothing failed and no sanitizer reported anything.
 set -u
@@ -36,5 +37,13 @@ export PEERGUARD_SANITIZED=1
 run_build build-asan -Dbuildtype=debug -Db_sanitize=address,undefined -Db_lundef=false || status=1
 unset ASAN_OPTIONS UBSAN_OPTIONS PEERGUARD_SANITIZED
 
-python3 tests/summarise.py build-test build-asan || status=1
+# libFuzzer smoke run: every fuzz target for 30 seconds, seeded from the test data.
+scripts/fuzz-smoke.sh
+fuzz_status=$?
+
+# One policy set evaluated from 8 threads under ThreadSanitizer.
+scripts/tsan-check.sh
+tsan_status=$?
+
+python3 tests/summarise.py build-test build-asan "fuzz-smoke=$fuzz_status" "tsan-threads=$tsan_status" || status=1
 exit $status
