@@ -30,12 +30,7 @@ peerguard_decision *result_add(peerguard_result *result, json_t *obj)
 
 void result_add_error(peerguard_result *result, const peerguard_error *err)
 {
-	peerguard_error *grown = realloc(result->errors, (result->n_errors + 1) * sizeof(*grown));
-
-	if (!grown)
-		return;
-	result->errors = grown;
-	result->errors[result->n_errors++] = *err;
+	error_list_add(&result->errors, &result->n_errors, &result->errors_cap, &result->errors_dropped, err);
 }
 
 void peerguard_result_free(peerguard_result *result)

@@ -22,6 +22,8 @@ struct peerguard_result {
 	size_t matched;
 	peerguard_error *errors;
 	size_t n_errors;
+	size_t errors_cap;
+	size_t errors_dropped;   /* errors counted in the last entry instead of kept */
 };
 
 /** Appends a decision built from obj (the reference is stolen). Returns the decision or NULL. */

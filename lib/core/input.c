@@ -22,17 +22,14 @@ void input_batch_clear(input_batch *batch)
 static void record_error(input_parser *ps, size_t index, int code, const char *fmt, const char *detail)
 {
 	input_batch *b = ps->batch;
-	peerguard_error *errors = realloc(b->errors, (b->n_errors + 1) * sizeof(*errors));
 	error_site site = { ps->name, 0, 0, NULL, NULL };
+	peerguard_error e;
 	char where[64];
 
-	if (!errors)
-		return;
-	b->errors = errors;
 	snprintf(where, sizeof(where), "record %zu", index);
 	site.path = where;
-	error_set(&b->errors[b->n_errors], code, &site, fmt, ps->name, index, detail);
-	b->n_errors++;
+	error_set(&e, code, &site, fmt, ps->name, index, detail);
+	error_list_add(&b->errors, &b->n_errors, &b->errors_cap, &b->errors_dropped, &e);
 }
 
 static int add_item(input_parser *ps, int is_event, json_t *record, json_t *envelope, size_t index)

@@ -25,6 +25,8 @@ typedef struct input_batch {
 	size_t cap;
 	peerguard_error *errors;
 	size_t n_errors;
+	size_t errors_cap;
+	size_t errors_dropped;
 	size_t n_notes;      /* documents skipped on purpose, such as scheduler ticks */
 } input_batch;
 

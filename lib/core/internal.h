@@ -29,6 +29,17 @@ typedef struct error_site {
  */
 int error_set(peerguard_error *err, int code, const error_site *site, const char *fmt, ...) PG_PRINTF(4, 5);
 
+/** Errors kept per result or input; later ones are counted in one closing entry, so bad input cannot exhaust memory. */
+#define ERRORS_KEPT_MAX 1000
+
+/**
+ * Appends err to a growable error array, or counts it in the closing entry
+ * once ERRORS_KEPT_MAX are kept.  *errors, *count and *cap describe the
+ * array; *dropped counts the errors not kept.
+ */
+void error_list_add(peerguard_error **errors, size_t *count, size_t *cap, size_t *dropped,
+	const peerguard_error *err);
+
 /** Copies src into a fixed buffer, truncating on a UTF-8 boundary. */
 void copy_truncated(char *dst, size_t dst_size, const char *src);
 

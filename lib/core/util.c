@@ -245,3 +245,28 @@ int time_parse_rfc3339(const char *s, double *out)
 	*out = (double)timegm(&tm) + fraction - offset;
 	return 0;
 }
+
+void error_list_add(peerguard_error **errors, size_t *count, size_t *cap, size_t *dropped,
+	const peerguard_error *err)
+{
+	if (*count >= ERRORS_KEPT_MAX) {
+		peerguard_error *last = &(*errors)[ERRORS_KEPT_MAX - 1];
+
+		(*dropped)++;
+		snprintf(last->message, sizeof(last->message),
+			"%zu more errors are not listed; fix the ones above and run again", *dropped + 1);
+		last->line = last->column = 0;
+		last->path[0] = '\0';
+		return;
+	}
+	if (*count == *cap) {
+		size_t grown_cap = *cap ? *cap * 2 : 8;
+		peerguard_error *grown = realloc(*errors, grown_cap * sizeof(*grown));
+
+		if (!grown)
+			return;
+		*errors = grown;
+		*cap = grown_cap;
+	}
+	(*errors)[(*count)++] = *err;
+}
