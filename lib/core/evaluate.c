@@ -321,6 +321,7 @@ static json_t *extract_ids(const policy *p, const peerguard_limits *limits, json
 	const char *source = json_string_at(record, "eventSource");
 	const char *name = json_string_at(record, "eventName");
 	jmespath_limits jl = { limits->jmespath_max_steps, limits->jmespath_max_length };
+	const trail_event *listened = NULL;
 
 	if (!source || !name)
 		return NULL;
@@ -331,6 +332,7 @@ static json_t *extract_ids(const policy *p, const peerguard_limits *limits, json
 
 		if (strcmp(te->source, source) != 0 || strcmp(te->event, name) != 0)
 			continue;
+		listened = te;
 		if (jmespath_search(&found, te->ids, te->ids_on_envelope ? envelope : record, &jl, &jerr) < 0) {
 			error_site site = { NULL, 0, 0, p->name, NULL };
 
@@ -354,6 +356,16 @@ static json_t *extract_ids(const policy *p, const peerguard_limits *limits, json
 		if (json_array_size(ids) > 0)
 			return ids;
 		json_decref(ids);
+	}
+
+	/* A successful call the policy listens to that names no connection would be dropped silently. */
+	if (listened && !failure->code) {
+		error_site site = { NULL, 0, 0, p->name, NULL };
+
+		error_set(failure, PEERGUARD_EINPUT, &site,
+			"policy '%s': ids '%s' found no pcx- connection id in the %s event %s; check the ids expression against the record",
+			p->name, listened->ids_text, name,
+			json_string_at(record, "eventID") ? json_string_at(record, "eventID") : "(no eventID)");
 	}
 	return NULL;
 }

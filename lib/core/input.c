@@ -367,6 +367,21 @@ static void classify(input_parser *ps, json_t *doc, size_t index, unsigned int d
 		add_describe(ps, json_object_get(doc, "VpcPeeringConnection"), index);
 		return;
 	}
+	/* An SNS notification as HTTPS endpoints and SQS queues receive it: the event is the Message string. */
+	if (json_is_string(json_object_get(doc, "Message")) && json_string_at(doc, "Type") &&
+	    strcmp(json_string_at(doc, "Type"), "Notification") == 0) {
+		json_error_t jerr;
+		json_t *inner = json_loads(json_string_at(doc, "Message"), JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+
+		if (!inner) {
+			record_error(ps, index, PEERGUARD_EINPUT, "%s, record %zu: SNS Message is not valid JSON: %s",
+				jerr.text);
+			return;
+		}
+		classify(ps, inner, index, depth + 1);
+		json_decref(inner);
+		return;
+	}
 	if ((v = json_object_get(doc, "Records"))) {
 		if (!json_is_array(v)) {
 			record_error(ps, index, PEERGUARD_EINPUT, "%s, record %zu: Records is not a list%s", "");

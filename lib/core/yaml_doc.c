@@ -178,8 +178,14 @@ static yscalar_type resolve_plain(const char *s)
 static int fail(builder *b, int code, const yaml_mark_t *mark, const char *fmt, const char *detail)
 {
 	error_site site = { b->name, mark ? (int)mark->line + 1 : 0, mark ? (int)mark->column + 1 : 0, NULL, NULL };
+	char where[PEERGUARD_ERROR_FILE_MAX + 32];
 
-	return error_set(b->err, code, &site, fmt, b->name, detail);
+	/* Every format starts with "%s: ", which receives file:line:column. */
+	if (mark)
+		snprintf(where, sizeof(where), "%s:%d:%d", b->name, site.line, site.column);
+	else
+		snprintf(where, sizeof(where), "%s", b->name);
+	return error_set(b->err, code, &site, fmt, where, detail);
 }
 
 /*
@@ -668,6 +674,26 @@ int ydoc_parse(ynode **out, const char *text, size_t len, const char *name,
 	}
 	rc = parse_node(&b, &ev, 1, out);
 	yaml_event_delete(&ev);
+
+	/* A second document would be silently ignored; PyYAML's safe_load rejects it too. */
+	while (rc == 0) {
+		if (!yaml_parser_parse(&b.parser, &ev)) {
+			rc = fail(&b, PEERGUARD_EPOLICY, &b.parser.problem_mark, "%s: invalid YAML: %s",
+				b.parser.problem ? b.parser.problem : "syntax error");
+			break;
+		}
+		if (ev.type == YAML_DOCUMENT_START_EVENT) {
+			rc = fail(&b, PEERGUARD_EPOLICY, &ev.start_mark,
+				"%s: a second YAML document starts here%s; put every policy in one document's policies list", "");
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
 
 done:
 	while (b.anchors) {

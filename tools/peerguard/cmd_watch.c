@@ -176,7 +176,12 @@ static int watch_stdin(rcli *cli, watch_counts *wc)
 			size_t line_len = (size_t)(nl - start);
 
 			lineno++;
-			if (strspn(start, " \t\r") < line_len) {
+			size_t blank = 0;
+
+			/* The line is not NUL-terminated: count leading blanks within its length only. */
+			while (blank < line_len && (start[blank] == ' ' || start[blank] == '\t' || start[blank] == '\r'))
+				blank++;
+			if (blank < line_len) {
 				wc->received++;
 				snprintf(name, sizeof(name), "<stdin>:%ld", lineno);
 				if (handle_document(cli, wc, start, line_len, name) < 0) {
