@@ -111,7 +111,26 @@ static void decide_removal(decide_out *out, const char *state, const char *our_r
 		*state ? state : "unknown");
 }
 
+static void decide_action_table(decide_out *out, json_t *resource, const char *account_id, removal_action removal,
+	int reject_fallback_delete, const char *fallback_region);
+
 void decide_action(decide_out *out, json_t *resource, const char *account_id, removal_action removal,
+	int reject_fallback_delete, const char *fallback_region)
+{
+	decide_action_table(out, resource, account_id, removal, reject_fallback_delete, fallback_region);
+
+	/* A reject or delete sent to no region cannot be carried out: learn the region first. */
+	if ((out->action == PEERGUARD_ACTION_REJECT || out->action == PEERGUARD_ACTION_DELETE) &&
+	    (!out->region || !*out->region)) {
+		const char *call = out->api_call;
+
+		set_action(out, PEERGUARD_ACTION_WAIT, "");
+		snprintf(out->reason, sizeof(out->reason),
+			"The record names no region for %s; describe the connection in our region, or pass the region.", call);
+	}
+}
+
+static void decide_action_table(decide_out *out, json_t *resource, const char *account_id, removal_action removal,
 	int reject_fallback_delete, const char *fallback_region)
 {
 	char rbuf[32], abuf[32];
@@ -161,6 +180,18 @@ void decide_action(decide_out *out, json_t *resource, const char *account_id, re
 
 	if (removal == REMOVAL_REJECT) {
 		int can_reject = strcmp(state, "pending-acceptance") == 0 && out->side != PEERGUARD_SIDE_REQUESTER;
+		int known = strcmp(state, "active") == 0 || strcmp(state, "provisioning") == 0 ||
+			strcmp(state, "pending-acceptance") == 0;
+		int may_become_pending = strcmp(state, "initiating-request") == 0 || !known;
+
+		/* A request still initiating, or in a state we do not know, may yet be rejectable. */
+		if (!can_reject && may_become_pending && out->side != PEERGUARD_SIDE_REQUESTER) {
+			set_action(out, PEERGUARD_ACTION_WAIT, accepter_region);
+			snprintf(out->reason, sizeof(out->reason),
+				"The state is %s; describe the connection again and reject it once it is pending acceptance.",
+				*state ? state : "unknown");
+			return;
+		}
 
 		if (can_reject) {
 			set_action(out, PEERGUARD_ACTION_REJECT, accepter_region);

@@ -62,7 +62,9 @@ def test_eventbridge_for_other_call(peerguard):
 
 
 def test_cli_describe_output(peerguard):
-    run = evaluate(peerguard, "describe/awscli.describe-vpc-peering-connections.active-and-pending.json")
+    # This CLI output predates the Region fields, so the region comes from the command line.
+    sample = "describe/awscli.describe-vpc-peering-connections.active-and-pending.json"
+    run = evaluate(peerguard, sample, "--region", "us-east-1")
     assert run.returncode == 1, run.stderr
     foreign = [d for d in run.decisions if d["policy"] == "foreign-peer"]
     assert len(foreign) == 2
@@ -72,7 +74,15 @@ def test_cli_describe_output(peerguard):
     assert active["violations"] == ["222222222222"]
     assert active["side"] == "requester"
     assert active["action"] == "delete"
+    assert active["region"] == "us-east-1"
     assert foreign[1]["matched"] is False
+
+
+def test_cli_describe_without_region_waits(peerguard):
+    run = evaluate(peerguard, "describe/awscli.describe-vpc-peering-connections.active-and-pending.json")
+    (active,) = [d for d in run.decisions if d["policy"] == "foreign-peer" and d["matched"]]
+    assert active["action"] == "wait"
+    assert "no region" in active["reason"]
 
 
 def test_boto3_placebo_describe(peerguard):

@@ -423,6 +423,24 @@ START_TEST(decide_reject_only_and_fallback)
 	decide_action(&d, pending, "111111111111", REMOVAL_REJECT, 0, NULL);
 	ck_assert_int_eq(d.action, PEERGUARD_ACTION_NONE);
 	ck_assert_ptr_nonnull(strstr(d.reason, "requester"));
+	{
+		json_t *initiating = json_loads(describe_record(buf, sizeof(buf), "pcx-3", "initiating-request",
+			"999999999999", "111111111111"), 0, NULL);
+		json_t *no_region = json_pack("{s:s,s:{s:s},s:{s:s},s:{s:s}}", "VpcPeeringConnectionId", "pcx-4",
+			"Status", "Code", "active", "RequesterVpcInfo", "OwnerId", "111111111111",
+			"AccepterVpcInfo", "OwnerId", "999999999999");
+
+		decide_action(&d, initiating, "111111111111", REMOVAL_REJECT, 0, NULL);
+		ck_assert_int_eq(d.action, PEERGUARD_ACTION_WAIT);
+		decide_action(&d, no_region, "111111111111", REMOVAL_DELETE, 0, NULL);
+		ck_assert_int_eq(d.action, PEERGUARD_ACTION_WAIT);
+		ck_assert_ptr_nonnull(strstr(d.reason, "no region"));
+		decide_action(&d, no_region, "111111111111", REMOVAL_DELETE, 0, "us-west-2");
+		ck_assert_int_eq(d.action, PEERGUARD_ACTION_DELETE);
+		ck_assert_str_eq(d.region, "us-west-2");
+		json_decref(initiating);
+		json_decref(no_region);
+	}
 	decide_action(&d, pending, NULL, REMOVAL_DELETE, 0, NULL);
 	ck_assert_int_eq(d.side, PEERGUARD_SIDE_UNKNOWN);
 	ck_assert_int_eq(d.action, PEERGUARD_ACTION_NONE);
