@@ -192,8 +192,10 @@ typedef struct peerguard_load_options {
  * @param path  policy file
  * @param opts  options, or NULL for defaults
  * @param err   error detail, or NULL
- * @return 0, PEERGUARD_EIO, PEERGUARD_EPOLICY, PEERGUARD_ELIMIT, PEERGUARD_ENOMEM,
- *         or PEERGUARD_ENOTFOUND when opts->only names a policy the file lacks
+ * @return 0, PEERGUARD_EIO (the file, or a value_from file, cannot be read),
+ *         PEERGUARD_EPOLICY, PEERGUARD_EEVAL (a value_from source yields no
+ *         values), PEERGUARD_ELIMIT, PEERGUARD_ENOMEM, or PEERGUARD_ENOTFOUND
+ *         when opts->only names a policy the file lacks
  */
 PEERGUARD_EXTERN int peerguard_policy_set_load_file(peerguard_policy_set **out, const char *path,
 	const peerguard_load_options *opts, peerguard_error *err);
@@ -207,8 +209,10 @@ PEERGUARD_EXTERN int peerguard_policy_set_load_file(peerguard_policy_set **out, 
  * @param name  name used for the document in error messages, or NULL for "<string>"
  * @param opts  options, or NULL for defaults
  * @param err   error detail, or NULL
- * @return 0, PEERGUARD_EPOLICY, PEERGUARD_ELIMIT, PEERGUARD_ENOMEM, or
- *         PEERGUARD_ENOTFOUND when opts->only names a policy the text lacks
+ * @return 0, PEERGUARD_EPOLICY, PEERGUARD_EIO or PEERGUARD_EEVAL (a value_from
+ *         file cannot be read or yields no values), PEERGUARD_ELIMIT,
+ *         PEERGUARD_ENOMEM, or PEERGUARD_ENOTFOUND when opts->only names a
+ *         policy the text lacks; PEERGUARD_EINVAL for a wrong opts->version
  */
 PEERGUARD_EXTERN int peerguard_policy_set_load_string(peerguard_policy_set **out, const char *text,
 	size_t len, const char *name, const peerguard_load_options *opts, peerguard_error *err);
@@ -259,7 +263,13 @@ typedef struct peerguard_context {
 	 * side and the cross-account filter trusts no account implicitly.
 	 */
 	const char *account_id;
-	const char *region;       /**< fills {region}; NULL: the record's region */
+	/**
+	 * Fills {region} and is the region of calls for records that name
+	 * none.  NULL: a CloudTrail record's awsRegion; for describe records
+	 * {region} then stays unexpanded and a record without a Region gets
+	 * a wait decision.
+	 */
+	const char *region;
 	double now;               /**< seconds since the Unix epoch; 0 reads the system clock once */
 	unsigned int flags;       /**< PEERGUARD_EXPLAIN, PEERGUARD_MATCHED_ONLY, PEERGUARD_PARSE_ALL */
 	peerguard_log_fn log;     /**< may be NULL */

@@ -390,8 +390,11 @@ static void evaluate_event(run *r, const input_item *item)
 
 	if (!account) {
 		account = account_id_text(json_object_get(record, "recipientAccountId"), account_buf, sizeof(account_buf));
-		if (!account)
+		if (!account || !account_id_valid(account))
 			account = json_string_at(envelope, "account");
+		/* The record is attacker-influenced: only a well-formed id may decide our side. */
+		if (account && !account_id_valid(account))
+			account = NULL;
 	}
 	if (event_time)
 		time_parse_rfc3339(event_time, &state_time);
@@ -687,6 +690,9 @@ static int evaluate_input(peerguard_result **out, const peerguard_policy_set *se
 			ctx->version, PEERGUARD_CONTEXT_VERSION);
 	if (ctx && ctx->account_id && !account_id_valid(ctx->account_id))
 		return error_set(err, PEERGUARD_EINVAL, NULL, "account id '%s' is not 12 digits", ctx->account_id);
+	if (kind != PEERGUARD_INPUT_AUTO && kind != PEERGUARD_INPUT_EVENTS && kind != PEERGUARD_INPUT_RESOURCES)
+		return error_set(err, PEERGUARD_EINVAL, NULL,
+			"input kind %d is invalid; use PEERGUARD_INPUT_AUTO, _EVENTS or _RESOURCES", (int)kind);
 	peerguard_error_clear(err);
 
 	memset(&batch, 0, sizeof(batch));

@@ -628,6 +628,10 @@ int peerguard_policy_set_load_string(peerguard_policy_set **out, const char *tex
 	*out = NULL;
 	if (!text)
 		return error_set(err, PEERGUARD_EINVAL, NULL, "text must not be NULL");
+	if (opts && opts->version != PEERGUARD_LOAD_OPTIONS_VERSION)
+		return error_set(err, PEERGUARD_EINVAL, NULL,
+			"peerguard_load_options.version is %u, expected %u; initialise it with PEERGUARD_LOAD_OPTIONS_INIT",
+			opts->version, PEERGUARD_LOAD_OPTIONS_VERSION);
 	peerguard_error_clear(err);
 	return load_document(out, text, len, name ? name : "<string>",
 		opts && opts->base_dir ? opts->base_dir : ".", opts, err);
@@ -646,6 +650,10 @@ int peerguard_policy_set_load_file(peerguard_policy_set **out, const char *path,
 	*out = NULL;
 	if (!path)
 		return error_set(err, PEERGUARD_EINVAL, NULL, "path must not be NULL");
+	if (opts && opts->version != PEERGUARD_LOAD_OPTIONS_VERSION)
+		return error_set(err, PEERGUARD_EINVAL, NULL,
+			"peerguard_load_options.version is %u, expected %u; initialise it with PEERGUARD_LOAD_OPTIONS_INIT",
+			opts->version, PEERGUARD_LOAD_OPTIONS_VERSION);
 	peerguard_error_clear(err);
 
 	limits_resolve(&limits, opts ? &opts->limits : NULL);

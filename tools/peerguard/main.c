@@ -12,7 +12,7 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-	{ "validate", peerguard_cmd_validate, "check policy files and report every problem with its location" },
+	{ "validate", peerguard_cmd_validate, "check policy files and report the first problem in each, with its location" },
 	{ "eval", peerguard_cmd_eval, "evaluate CloudTrail events or describe records against policies" },
 #ifdef PEERGUARD_HAVE_QUERY
 	{ "query", peerguard_cmd_query, "evaluate a JMESPath expression against a JSON document" },
