@@ -422,11 +422,12 @@ json_t *value_source_fetch(const value_source *src, const char *url, const peerg
 			error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory reading %s", path);
 			goto done;
 		}
-		while (line && *line) {
+		/* memchr with the known length: strchr would rescan the rest of the file for every line. */
+		while (line && line < text + len) {
 			char *start, *stop;
 
-			end = strchr(line, '\n');
-			stop = end ? end : line + strlen(line);
+			end = memchr(line, '\n', (size_t)(text + len - line));
+			stop = end ? end : text + len;
 			start = line;
 			while (start < stop && (*start == ' ' || *start == '\t' || *start == '\r'))
 				start++;
