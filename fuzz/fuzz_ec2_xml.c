@@ -1,7 +1,7 @@
 /*
- * EC2, STS and SNS Query API answers: the bytes are an HTTP response body.
+ * EC2, STS and SNS Query API responses: the bytes are an HTTP response body.
  * It goes through the transport's XML reader, error-document reader and
- * every botocore output shape, as an answer from a hostile or broken
+ * every botocore output shape, as a response from a hostile or broken
  * endpoint would.
  */
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /*
- * Evaluation of hostile input: the bytes are an input document (CloudTrail
+ * Evaluation of hostile input.  The bytes are an input document (CloudTrail
  * record, EventBridge event, SNS or SQS message, S3 log file, JSON lines,
- * describe output, gzip of any of these) evaluated against a fixed policy
- * set that uses every kind of filter.  Every decision is serialised, so the
+ * describe output, gzip of any of these).  It is evaluated against a fixed
+ * policy set that uses every kind of filter.  Every decision is serialised, so the
  * accessors and the JSON writer see what the evaluator produced.
  */
 #include <stdint.h>

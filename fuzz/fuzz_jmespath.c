@@ -40,7 +40,7 @@ static void search_compiled(const char *expr, size_t expr_len, json_t *doc)
 	if (rc1 == 0) {
 		char *text = jmespath_dumps(first, JSON_ENCODE_ANY | JSON_COMPACT);
 
-		/* Searching the same document twice gives the same answer. */
+		/* Searching the same document twice gives the same result. */
 		if (!json_equal(first, second) && !(json_is_real(first) && json_is_real(second)))
 			abort();
 		free(text);

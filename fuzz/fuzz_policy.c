@@ -1,7 +1,7 @@
 /*
  * Policy loading: the bytes are a policy file, YAML or JSON.  Whatever the
  * loader makes of them, it must return a set or an error with a message,
- * and a loaded set must answer every accessor.
+ * and every accessor must work on a loaded set.
  */
 #include <stdint.h>
 #include <stdio.h>
