@@ -20,7 +20,7 @@ static const struct {
 	const char *action;
 	int wrapped;
 	const shape *result;
-} answers[] = {
+} responses[] = {
 	{ "DescribeVpcPeeringConnections", 0, &shape_describe_vpc_peering_connections_result },
 	{ "CreateVpcPeeringConnection", 0, &shape_vpc_peering_connection_result },
 	{ "AcceptVpcPeeringConnection", 0, &shape_vpc_peering_connection_result },
@@ -63,11 +63,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text = xml_text(root);
 	free(text);
 
-	for (size_t i = 0; i < sizeof(answers) / sizeof(*answers); i++) {
-		const xml_node *result = response_result(root, answers[i].action, answers[i].wrapped);
+	for (size_t i = 0; i < sizeof(responses) / sizeof(*responses); i++) {
+		const xml_node *result = response_result(root, responses[i].action, responses[i].wrapped);
 
 		/* Each shape also meets elements it was not written for. */
-		convert(answers[i].result, result ? result : root);
+		convert(responses[i].result, result ? result : root);
 	}
 	generic = shape_generic_json(root);
 	json_decref(generic);
