@@ -151,6 +151,10 @@ int peerguard_cmd_eval(int argc, char **argv)
 		return 2;
 	}
 
+	if (!ctx.account_id)
+		fprintf(stderr, "peerguard eval: warning: no --account-id; describe records get no side and action, "
+			"and cross-account trusts no account of ours. Pass the protected account's 12-digit id\n");
+
 	names[n_names] = NULL;
 	lopts.only = n_names ? names : NULL;
 	lopts.log = tool_log;
