@@ -403,6 +403,12 @@ static void classify(input_parser *ps, json_t *doc, size_t index, unsigned int d
 			ps->batch->n_notes++;
 			return;
 		}
+		if (detail_type && strcmp(detail_type, "AWS API Call via CloudTrail") == 0) {
+			record_error(ps, index, PEERGUARD_EINPUT,
+				"%s, record %zu: the event's detail is not a CloudTrail record (no eventName or eventSource)%s",
+				"");
+			return;
+		}
 		record_error(ps, index, PEERGUARD_EINPUT,
 			"%s, record %zu: EventBridge event of type '%s' is not an AWS API Call via CloudTrail",
 			detail_type ? detail_type : "(none)");
