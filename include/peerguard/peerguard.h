@@ -2,11 +2,12 @@
  * libpeerguard: decide what to do about risky AWS resource requests.
  *
  * This header is the specification of the decision core.  The core loads
- * Cloud Custodian policy files, evaluates CloudTrail records and
- * DescribeVpcPeeringConnections records against them, and returns one
- * decision per policy and resource: whether it matched, which side of the
- * peering connection the protected account owns, the state it was seen in,
- * and the EC2 call that is valid for that state and side.
+ * Cloud Custodian policy files and evaluates CloudTrail records and
+ * DescribeVpcPeeringConnections records against them.  It returns one
+ * decision per policy and resource.  A decision says whether the policy
+ * matched, which side of the peering connection the protected account owns,
+ * the state the connection was seen in, and the EC2 call that is valid for
+ * that state and side.
  *
  * The core performs no network I/O and reads the clock only when the caller
  * leaves peerguard_context.now at zero.
@@ -252,7 +253,7 @@ PEERGUARD_EXTERN const char *peerguard_policy_set_revision(const peerguard_polic
  */
 #define PEERGUARD_PARSE_ALL 0x4u
 
-/** Where and when an evaluation runs. */
+/** The account, region and clock of an evaluation. */
 typedef struct peerguard_context {
 	unsigned int version;     /**< PEERGUARD_CONTEXT_VERSION */
 	/**
@@ -296,7 +297,7 @@ typedef enum peerguard_input_kind {
  *
  * The document may be gzip-compressed.  Records that cannot be read (invalid
  * JSON, wrong shape) are reported in the result with the input name and
- * record index, and every other record is still evaluated; the call then
+ * record index, and every other record is still evaluated.  The call then
  * returns 0 and peerguard_result_error_count is non-zero.  Pull and periodic
  * policies evaluate describe records; cloudtrail policies evaluate the
  * CloudTrail records whose source and event name they list.
@@ -366,7 +367,7 @@ PEERGUARD_EXTERN int peerguard_result_error(const peerguard_result *result, size
  * Decisions
  * ------------------------------------------------------------------------ */
 
-/** Which side of a peering connection the protected account owns. */
+/** Our side of a peering connection: the side the protected account owns. */
 typedef enum peerguard_side {
 	PEERGUARD_SIDE_UNKNOWN = 0,   /**< no account id to compare with */
 	PEERGUARD_SIDE_NEITHER = 1,
@@ -375,7 +376,7 @@ typedef enum peerguard_side {
 	PEERGUARD_SIDE_BOTH = 4       /**< same-account connection */
 } peerguard_side;
 
-/** What the protected account should do. */
+/** The action for the protected account to take. */
 typedef enum peerguard_action {
 	PEERGUARD_ACTION_NONE = 0,    /**< nothing: not matched, already safe, or not ours to act on */
 	PEERGUARD_ACTION_REJECT = 1,  /**< RejectVpcPeeringConnection in the accepter's region */
@@ -383,7 +384,7 @@ typedef enum peerguard_action {
 	PEERGUARD_ACTION_WAIT = 3     /**< transient state: describe again after a short backoff */
 } peerguard_action;
 
-/** Where the observed state came from. */
+/** The source of the observed state. */
 typedef enum peerguard_state_source {
 	PEERGUARD_SOURCE_DESCRIBE = 0, /**< a DescribeVpcPeeringConnections record */
 	PEERGUARD_SOURCE_EVENT = 1     /**< the CloudTrail record itself */
@@ -425,7 +426,7 @@ PEERGUARD_EXTERN const char *peerguard_decision_api_call(const peerguard_decisio
 /** Returns the region to send the call to, or "" (borrowed). */
 PEERGUARD_EXTERN const char *peerguard_decision_region(const peerguard_decision *d);
 
-/** Returns one sentence that says why the action was chosen (borrowed). */
+/** Returns one sentence giving the reason for the action (borrowed). */
 PEERGUARD_EXTERN const char *peerguard_decision_reason(const peerguard_decision *d);
 
 /** Returns the number of foreign accounts the cross-account filter found. */

@@ -92,8 +92,8 @@ static void decide_removal(decide_out *out, const char *state, const char *our_r
 		return;
 	}
 	if (strcmp(state, "provisioning") == 0 && side == PEERGUARD_SIDE_ACCEPTER) {
-		/* Accepted and becoming active: the table's answer is delete, but AWS's answer to a delete
-		 * during provisioning is not documented, so describe again until it is active. */
+		/* Accepted and becoming active: the table gives delete, but AWS does not document what a
+		 * delete does during provisioning, so describe again until it is active. */
 		set_action(out, PEERGUARD_ACTION_WAIT, our_region);
 		snprintf(out->reason, sizeof(out->reason),
 			"The connection was accepted and is provisioning; describe it again and delete it once it is active.");

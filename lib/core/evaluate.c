@@ -546,7 +546,7 @@ static void enforce_max_resources(run *r)
 /*
  * Reads data[0..len), or the file at path when path is set, into batch,
  * leaving unparsed the records the prefilter shows no policy can match
- * unless ctx asks for PEERGUARD_PARSE_ALL.
+ * unless ctx sets PEERGUARD_PARSE_ALL.
  */
 static int read_input(input_batch *batch, const peerguard_policy_set *set, const peerguard_context *ctx,
 	peerguard_input_kind kind, const char *data, size_t len, const char *path, const char *name,

@@ -235,7 +235,7 @@ static int eval_value(int *matched, const filter *f, json_t *record, eval_env *e
 		return -1;
 	}
 
-	/* A regex value that holds variables is compiled once per evaluation. */
+	/* A regex value with variables is compiled once per evaluation. */
 	if ((spec.op == VALUE_OP_REGEX || spec.op == VALUE_OP_REGEX_CASE) && !spec.op_regex && json_is_string(v)) {
 		if (!env->regex_cache[f->slot]) {
 			env->regex_cache[f->slot] = value_regex_compile(json_string_value(v), spec.op == VALUE_OP_REGEX,

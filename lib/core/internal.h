@@ -14,7 +14,7 @@
 #define PG_PRINTF(a, b)
 #endif
 
-/** Where an error was found, for error_set. Any field may be NULL or 0. */
+/** The location of an error, for error_set. Any field may be NULL or 0. */
 typedef struct error_site {
 	const char *file;
 	int line;

@@ -1,6 +1,6 @@
 """Run every decision-core case from the shared case collection through `peerguard eval`.
 
-A case directory holds policy.yml, input.json (resources or events) and
+A case directory contains policy.yml, input.json (resources or events) and
 expected.json.  Where a case records both Cloud Custodian's actual result
 and the correct one, the correct one is asserted.
 """
@@ -10,7 +10,7 @@ import pytest
 
 from conftest import CASES, context_args, run_peerguard
 
-# Cases whose input holds neither resources nor events belong to the transport
+# Cases whose input has neither resources nor events belong to the transport
 # and remediation tests (SigV4 requests, scripted AWS replies).
 
 
