@@ -90,7 +90,7 @@ int load_value_regex(value_regex **out, load_ctx *lc, const ynode *node, const c
 	return 0;
 }
 
-int load_filter_keys(load_ctx *lc, const ynode *node, const char *path, const char *const *allowed,
+int load_check_keys(load_ctx *lc, const ynode *node, const char *path, const char *const *allowed,
 	const char *what, const char *hint)
 {
 	char sub[PEERGUARD_ERROR_PATH_MAX];
@@ -103,6 +103,9 @@ int load_filter_keys(load_ctx *lc, const ynode *node, const char *path, const ch
 				break;
 		if (!*k) {
 			snprintf(sub, sizeof(sub), "%s.%s", path, node->keys[i]->value);
+			if (!what)
+				return load_fail(lc, node->keys[i], sub, "unknown key '%s'; allowed: %s",
+					node->keys[i]->value, hint);
 			return load_fail(lc, node->keys[i], sub, "unknown key '%s' in a %s filter; allowed: %s",
 				node->keys[i]->value, what, hint);
 		}
@@ -194,7 +197,7 @@ static int load_value_filter(filter *f, load_ctx *lc, const ynode *node, const c
 	const ynode *regex_node = ynode_map_get(node, "value_regex");
 	int rc;
 
-	if ((rc = load_filter_keys(lc, node, path, keys, is_event ? "event" : "value",
+	if ((rc = load_check_keys(lc, node, path, keys, is_event ? "event" : "value",
 		"key, op, value, value_type, value_from, value_regex, value_path")) < 0)
 		return rc;
 	if (ynode_map_get(node, "tag_key_transforms"))
@@ -338,7 +341,7 @@ static int load_cross_account(filter *f, load_ctx *lc, const ynode *node, const 
 	const ynode *wf = ynode_map_get(node, "whitelist_from");
 	int rc;
 
-	if ((rc = load_filter_keys(lc, node, path, keys, "cross-account", "whitelist, whitelist_from")) < 0)
+	if ((rc = load_check_keys(lc, node, path, keys, "cross-account", "whitelist, whitelist_from")) < 0)
 		return rc;
 
 	f->whitelist = json_array();
@@ -421,7 +424,7 @@ static int load_list_item(filter *f, load_ctx *lc, const ynode *node, const char
 	const ynode *count_op = ynode_map_get(node, "count_op");
 	int rc;
 
-	if ((rc = load_filter_keys(lc, node, path, keys, "list-item", "key, attrs, count, count_op")) < 0)
+	if ((rc = load_check_keys(lc, node, path, keys, "list-item", "key, attrs, count, count_op")) < 0)
 		return rc;
 
 	snprintf(sub, sizeof(sub), "%s.key", path);

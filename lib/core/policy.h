@@ -156,8 +156,11 @@ int filter_load_list(filter **out, load_ctx *lc, const ynode *list, const char *
 
 void filter_free(filter *f);
 
-/** Fails on the first key of filter mapping node that is not in allowed (NULL-terminated); hint lists them. */
-int load_filter_keys(load_ctx *lc, const ynode *node, const char *path, const char *const *allowed,
+/**
+ * Fails on the first key of mapping node that is not in allowed (NULL-terminated).  The message
+ * names the key, the kind of filter when what is set ("unknown key 'x' in a value filter"), and hint.
+ */
+int load_check_keys(load_ctx *lc, const ynode *node, const char *path, const char *const *allowed,
 	const char *what, const char *hint);
 
 /** Compiles a value_regex at node into a new *out; it must have exactly one capture group. */

@@ -74,6 +74,7 @@ const char *peerguard_policy_set_revision(const peerguard_policy_set *set)
 	return set ? set->revision : NULL;
 }
 
+/* load_check_keys, plus a did-you-mean for the singular of a list key, a slip that would drop the list. */
 static int check_keys(load_ctx *lc, const ynode *map, const char *path, const char *const *allowed,
 	const char *hint)
 {
@@ -84,17 +85,17 @@ static int check_keys(load_ctx *lc, const ynode *map, const char *path, const ch
 		for (a = allowed; *a; a++)
 			if (strcmp(*a, key) == 0)
 				break;
-		if (!*a) {
+		if (*a)
+			continue;
+		if (strcmp(key, "filter") == 0 || strcmp(key, "action") == 0 || strcmp(key, "condition") == 0) {
 			char keypath[PEERGUARD_ERROR_PATH_MAX];
 
 			snprintf(keypath, sizeof(keypath), "%s.%s", path, key);
-			if (strcmp(key, "filter") == 0 || strcmp(key, "action") == 0 || strcmp(key, "condition") == 0)
-				return load_fail(lc, map->keys[i], keypath, "unknown key '%s'; did you mean '%ss'?",
-					key, key);
-			return load_fail(lc, map->keys[i], keypath, "unknown key '%s'; allowed keys: %s", key, hint);
+			return load_fail(lc, map->keys[i], keypath, "unknown key '%s'; did you mean '%ss'?", key, key);
 		}
+		break;
 	}
-	return 0;
+	return load_check_keys(lc, map, path, allowed, NULL, hint);
 }
 
 static int require_string(load_ctx *lc, const ynode *node, const char *path, const char *what)

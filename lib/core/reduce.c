@@ -32,7 +32,7 @@ static int load_sort_spec(sort_spec *spec, load_ctx *lc, const ynode *node, cons
 
 	spec->type = SORT_STRING;
 	if (node->kind == YNODE_MAPPING) {
-		if (load_filter_keys(lc, node, path, keys, "reduce sort", "key, value_type, value_regex") < 0)
+		if (load_check_keys(lc, node, path, keys, "reduce sort", "key, value_type, value_regex") < 0)
 			return PEERGUARD_EPOLICY;
 		key = ynode_map_get(node, "key");
 		vtype = ynode_map_get(node, "value_type");
@@ -105,7 +105,7 @@ int reduce_load(reduce_spec **out, load_ctx *lc, const ynode *node, const char *
 	*out = r;
 	if (!r)
 		return reduce_oom(lc);
-	if (load_filter_keys(lc, node, path, keys, "reduce",
+	if (load_check_keys(lc, node, path, keys, "reduce",
 		"group-by, sort-by, order, null-order, limit, limit-percent, discard, discard-percent") < 0)
 		return PEERGUARD_EPOLICY;
 

@@ -56,16 +56,8 @@ int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const
 	*out = NULL;
 	if (node->kind != YNODE_MAPPING)
 		return load_fail(lc, node, path, "value_from must be a mapping with url, format and expr");
-	for (size_t i = 0; i < node->count; i++) {
-		const char *const *k;
-
-		for (k = keys; *k; k++)
-			if (strcmp(*k, node->keys[i]->value) == 0)
-				break;
-		if (!*k)
-			return load_fail(lc, node->keys[i], path, "unknown key '%s'; allowed: url, format, expr, headers",
-				node->keys[i]->value);
-	}
+	if ((rc = load_check_keys(lc, node, path, keys, NULL, "url, format, expr, headers")) < 0)
+		return rc;
 
 	url = ynode_map_get(node, "url");
 	if (!url || !ynode_is_string(url))
