@@ -9,6 +9,7 @@
 
 #include "core/decide.h"
 #include "core/decision.h"
+#include "core/describe_table.h"
 #include "core/eval.h"
 #include "core/fast_filter.h"
 #include "core/evaluate.h"
@@ -84,7 +85,9 @@ static json_t *event_info(json_t *record, json_t *envelope)
 
 /* What one policy decided about a batch of resources. */
 typedef struct batch_result {
-	eval_record *records;       /* per resource */
+	eval_record *records;       /* per resource, or NULL for the results of a table */
+	eval_record **failed;       /* per table row: the findings of a row that failed, else NULL */
+	json_t **violations;        /* per table row: the violations of a row that matched, else NULL */
 	unsigned char *matched;     /* per resource */
 	size_t count;
 	int cond;                   /* the policy's conditions held */
@@ -96,9 +99,41 @@ static void batch_result_clear(batch_result *b)
 		json_decref(b->records[i].violations);
 		json_decref(b->records[i].explain);
 	}
+	for (size_t i = 0; b->failed && i < b->count; i++) {
+		if (!b->failed[i])
+			continue;
+		json_decref(b->failed[i]->violations);
+		json_decref(b->failed[i]->explain);
+		free(b->failed[i]);
+	}
+	for (size_t i = 0; b->violations && i < b->count; i++)
+		json_decref(b->violations[i]);
 	free(b->records);
+	free(b->failed);
+	free(b->violations);
 	free(b->matched);
 	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * Returns the findings of resource k (borrowed): its record, or for a
+ * table row tmp filled with the row's violations.  Returns NULL for a
+ * table row that neither matched nor failed.
+ */
+static eval_record *batch_record(const batch_result *b, size_t k, eval_record *tmp)
+{
+	if (b->records)
+		return &b->records[k];
+	if (b->failed && b->failed[k])
+		return b->failed[k];
+	if (!b->matched[k])
+		return NULL;
+	tmp->violations = b->violations[k];
+	tmp->explain = NULL;
+	tmp->failed = 0;
+	tmp->err.code = 0;
+	tmp->err.message[0] = '\0';
+	return tmp;
 }
 
 static int matched_only(const run *r)
@@ -141,6 +176,27 @@ static void run_clear(run *r)
 }
 
 /*
+ * Evaluates policy pi's conditions on the pseudo-resource Cloud Custodian
+ * builds.  Stores whether they held in *held; cond_rec receives the
+ * explain entries and the failure.  A policy without conditions holds.
+ */
+static void run_conditions(int *held, eval_record *cond_rec, run *r, size_t pi, int explain)
+{
+	const policy *p = &r->set->policies[pi];
+	json_t *pseudo;
+
+	*held = 1;
+	memset(cond_rec, 0, sizeof(*cond_rec));
+	if (!p->conditions || !p->conditions->n_children)
+		return;
+	*held = 0;
+	cond_rec->explain = explain ? json_array() : NULL;
+	pseudo = condition_resource(p, &r->envs[pi]);
+	filter_eval(held, p->conditions, pseudo, cond_rec, &r->envs[pi]);
+	json_decref(pseudo);
+}
+
+/*
  * Runs policy pi's conditions and filters over resources[0..n), as Cloud
  * Custodian runs a policy over the resources of one describe call or one
  * event.  Returns 0, or -1 when out of memory.
@@ -156,12 +212,10 @@ static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources
 	size_t *idx, k = n;
 
 	memset(out, 0, sizeof(*out));
-	memset(&cond_rec, 0, sizeof(cond_rec));
 	out->records = calloc(n ? n : 1, sizeof(*out->records));
 	out->matched = calloc(n ? n : 1, sizeof(*out->matched));
 	idx = malloc((n ? n : 1) * sizeof(*idx));
 	out->count = n;
-	out->cond = 1;
 	if (!out->records || !out->matched || !idx) {
 		free(idx);
 		batch_result_clear(out);
@@ -179,24 +233,17 @@ static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources
 		out->records[i].explain = explain ? json_array() : NULL;
 	}
 
-	if (p->conditions && p->conditions->n_children) {
-		json_t *pseudo = condition_resource(p, env);
-		int held = 0;
-
-		cond_rec.explain = explain ? json_array() : NULL;
-		filter_eval(&held, p->conditions, pseudo, &cond_rec, env);
-		json_decref(pseudo);
-		out->cond = held;
-		for (size_t i = 0; i < n; i++) {
-			if (cond_rec.explain)
-				json_array_extend(out->records[i].explain, cond_rec.explain);
-			if (cond_rec.failed) {
-				out->records[i].failed = 1;
-				out->records[i].err = cond_rec.err;
-			}
+	run_conditions(&out->cond, &cond_rec, r, pi, explain);
+	for (size_t i = 0; (cond_rec.explain || cond_rec.failed) && i < n; i++) {
+		if (cond_rec.explain)
+			json_array_extend(out->records[i].explain, cond_rec.explain);
+		if (cond_rec.failed) {
+			out->records[i].failed = 1;
+			out->records[i].err = cond_rec.err;
 		}
-		json_decref(cond_rec.explain);
 	}
+	json_decref(cond_rec.explain);
+
 	if (plan) {
 		/* Every filter decides each record alone, so records run one at a time with memoised matches. */
 		for (size_t i = 0; out->cond && !cond_rec.failed && i < n; i++) {
@@ -225,18 +272,90 @@ static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources
 	return 0;
 }
 
+/*
+ * Runs policy pi over the rows of table t with its plan bound to the
+ * table, keeping findings only for rows that matched or failed.  Returns
+ * 0; 1 when the policy must run on the records' trees instead (explain,
+ * no record-by-record plan, conditions that failed); or -1 when out of
+ * memory.
+ */
+static int select_table(batch_result *out, run *r, size_t pi, describe_table *t, const char *account_id,
+	const char *region)
+{
+	eval_env *env = &r->envs[pi];
+	fast_plan *plan = r->ctx && (r->ctx->flags & PEERGUARD_EXPLAIN) ? NULL : run_plan(r, pi);
+	eval_record cond_rec, scratch;
+	int held;
+
+	memset(out, 0, sizeof(*out));
+	if (!plan)
+		return 1;
+	env->vars.account_id = account_id;
+	env->vars.region = region;
+	env->envelope = NULL;
+	run_conditions(&held, &cond_rec, r, pi, 0);
+	if (cond_rec.failed)
+		return 1;
+	if (plan->table != t && fast_plan_bind(plan, t) < 0)
+		return -1;
+
+	out->failed = calloc(t->rows ? t->rows : 1, sizeof(*out->failed));
+	out->violations = calloc(t->rows ? t->rows : 1, sizeof(*out->violations));
+	out->matched = calloc(t->rows ? t->rows : 1, sizeof(*out->matched));
+	out->count = t->rows;
+	out->cond = held;
+	if (!out->failed || !out->violations || !out->matched) {
+		batch_result_clear(out);
+		return -1;
+	}
+	if (!held)
+		return 0;
+
+	memset(&scratch, 0, sizeof(scratch));
+	for (size_t row = 0; row < t->rows; row++) {
+		int matched = 0;
+
+		fast_plan_eval_row(&matched, plan, t, row, &scratch, env);
+
+		/* A row that matched keeps its violations; one that failed keeps its findings. */
+		if (scratch.failed) {
+			if (!(out->failed[row] = malloc(sizeof(scratch)))) {
+				json_decref(scratch.violations);
+				batch_result_clear(out);
+				return -1;
+			}
+			*out->failed[row] = scratch;
+			memset(&scratch, 0, sizeof(scratch));
+		} else if (matched) {
+			out->matched[row] = 1;
+			out->violations[row] = scratch.violations;
+			scratch.violations = NULL;
+		} else if (scratch.violations) {
+			json_decref(scratch.violations);
+			scratch.violations = NULL;
+		}
+	}
+	return 0;
+}
+
 /* Appends the decision of policy pi about one resource, from what select_batch found. */
 static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record, json_t *envelope,
 	const char *account_id, const char *region, double state_time, size_t index, const batch_result *batch,
 	size_t k)
 {
 	const policy *p = &r->set->policies[pi];
-	eval_record *rec = &batch->records[k];
+	eval_record tmp, *rec = batch_record(batch, k, &tmp);
 	int matched = batch->matched[k];
-	json_t *obj;
+	json_t *obj, *violations;
 	decide_out d;
 	char time_text[40];
 	peerguard_decision *dec;
+
+	/* A table row without findings did not match and has no violations. */
+	if (!rec) {
+		memset(&tmp, 0, sizeof(tmp));
+		rec = &tmp;
+	}
 
 	if (rec->failed) {
 		if (!rec->err.message[0])
@@ -258,7 +377,8 @@ static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record,
 	}
 
 	time_format_rfc3339(state_time, time_text, sizeof(time_text));
-	obj = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:O,s:s}",
+	violations = rec->violations ? json_incref(rec->violations) : json_array();
+	obj = json_pack("{s:s,s:s,s:b,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:o,s:o,s:o,s:s}",
 		"policy", p->name,
 		"resource_id", json_string_at(resource, "VpcPeeringConnectionId") ? json_string_at(resource, "VpcPeeringConnectionId") : "",
 		"matched", matched,
@@ -273,7 +393,7 @@ static void decide_resource(run *r, size_t pi, json_t *resource, json_t *record,
 		"account_id", account_id,
 		"requester", side_info(resource, "RequesterVpcInfo"),
 		"accepter", side_info(resource, "AccepterVpcInfo"),
-		"violations", rec->violations,
+		"violations", violations,
 		"policy_revision", r->set->revision);
 	if (obj && matched && json_array_size(p->passthrough))
 		json_object_set(obj, "actions", p->passthrough);
@@ -448,37 +568,50 @@ static void evaluate_event(run *r, const input_item *item)
 
 /*
  * Runs every pull and periodic policy over all describe records of the
- * input at once, as c7n runs a policy over one describe call.  Returns an
- * array of count batch results (one per policy; cloudtrail ones empty), or
- * NULL when out of memory.
+ * input at once, as c7n runs a policy over one describe call: over the
+ * batch's table when there is one and the policy can, else over the
+ * records' trees.  Returns an array of count batch results (one per
+ * policy; cloudtrail ones empty) and in *index_out the position of each
+ * item among the describe records, or NULL when out of memory.
  */
-static batch_result *select_describe(run *r, const input_batch *batch, json_t ***records_out, size_t **index_out,
-	size_t *n_out)
+static batch_result *select_describe(run *r, input_batch *batch, size_t **index_out)
 {
 	const char *account = r->ctx ? r->ctx->account_id : NULL;
 	const char *region = r->ctx ? r->ctx->region : NULL;
 	batch_result *results = calloc(r->set->count ? r->set->count : 1, sizeof(*results));
-	json_t **records = calloc(batch->count ? batch->count : 1, sizeof(*records));
 	size_t *index = calloc(batch->count ? batch->count : 1, sizeof(*index));
+	json_t **records = NULL;
 	size_t n = 0;
 
-	if (!results || !records || !index)
+	if (!results || !index)
 		goto fail;
-	for (size_t i = 0; i < batch->count; i++) {
-		if (batch->items[i].is_event)
-			continue;
-		index[i] = n;
-		records[n++] = batch->items[i].record;
-	}
+	for (size_t i = 0; i < batch->count; i++)
+		if (!batch->items[i].is_event)
+			index[i] = n++;
 	for (size_t pi = 0; pi < r->set->count; pi++) {
+		int rc = 1;
+
 		if (r->set->policies[pi].mode == MODE_CLOUDTRAIL)
 			continue;
+		if (batch->table && (rc = select_table(&results[pi], r, pi, batch->table, account, region)) < 0)
+			goto fail;
+		if (rc == 0)
+			continue;
+
+		/* This policy reads whole records: build every tree once. */
+		if (!records) {
+			if (!(records = calloc(n ? n : 1, sizeof(*records))))
+				goto fail;
+			for (size_t i = 0; i < batch->count; i++)
+				if (!batch->items[i].is_event &&
+				    !(records[index[i]] = input_item_record(batch, &batch->items[i])))
+					goto fail;
+		}
 		if (select_batch(&results[pi], r, pi, records, n, account, region, NULL) < 0)
 			goto fail;
 	}
-	*records_out = records;
+	free(records);
 	*index_out = index;
-	*n_out = n;
 	return results;
 
 fail:
@@ -490,15 +623,31 @@ fail:
 	return NULL;
 }
 
-static void evaluate_describe(run *r, const input_item *item, const batch_result *results, size_t k)
+/* Appends the decisions about describe record item, building its tree only when one is due. */
+static void evaluate_describe(run *r, input_batch *batch, const input_item *item, const batch_result *results,
+	size_t k)
 {
 	const char *account = r->ctx ? r->ctx->account_id : NULL;
 	const char *region = r->ctx ? r->ctx->region : NULL;
 
 	for (size_t pi = 0; pi < r->set->count; pi++) {
+		eval_record tmp;
+		const eval_record *rec;
+		json_t *resource;
+
 		if (r->set->policies[pi].mode == MODE_CLOUDTRAIL)
 			continue;
-		decide_resource(r, pi, item->record, NULL, NULL, account, region, r->now, item->index, &results[pi], k);
+		rec = batch_record(&results[pi], k, &tmp);
+		if (matched_only(r) && !results[pi].matched[k] && !(rec && rec->failed))
+			continue;
+		if (!(resource = input_item_record(batch, item))) {
+			peerguard_error e;
+
+			error_set(&e, PEERGUARD_ENOMEM, NULL, "out of memory");
+			add_eval_error(r, &e, item->index);
+			return;
+		}
+		decide_resource(r, pi, resource, NULL, NULL, account, region, r->now, item->index, &results[pi], k);
 	}
 }
 
@@ -553,7 +702,9 @@ static int read_input(input_batch *batch, const peerguard_policy_set *set, const
 	peerguard_error *err)
 {
 	prefilter pf;
+	projection proj;
 	const prefilter *use = NULL;
+	const projection *table = NULL;
 	int rc;
 
 	if (!(ctx && (ctx->flags & PEERGUARD_PARSE_ALL))) {
@@ -561,10 +712,23 @@ static int read_input(input_batch *batch, const peerguard_policy_set *set, const
 			return error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
 		use = &pf;
 	}
+
+	/* Describe records stay text when only matches are reported and every pull policy reads them in part. */
+	if (use && ctx && kind != PEERGUARD_INPUT_EVENTS && (ctx->flags & PEERGUARD_MATCHED_ONLY) &&
+	    !(ctx->flags & PEERGUARD_EXPLAIN)) {
+		if ((rc = projection_init(&proj, set)) < 0) {
+			prefilter_clear(&pf);
+			return error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
+		}
+		if (rc == 1)
+			table = &proj;
+	}
 	if (path)
-		rc = input_read_file(batch, use, path, name, kind, &set->limits, err);
+		rc = input_read_file(batch, use, table, path, name, kind, &set->limits, err);
 	else
-		rc = input_read_memory(batch, use, data, len, name, kind, &set->limits, err);
+		rc = input_read_memory(batch, use, table, data, len, name, kind, &set->limits, err);
+	if (table)
+		projection_clear(&proj);
 	if (use)
 		prefilter_clear(&pf);
 	return rc;
@@ -622,12 +786,11 @@ int evaluate_select(unsigned char *matched, const peerguard_policy_set *set, con
 }
 
 int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, const peerguard_context *ctx,
-	const input_batch *batch, const char *name, peerguard_error *err)
+	input_batch *batch, const char *name, peerguard_error *err)
 {
 	run r;
 	batch_result *describe;
-	json_t **describe_records = NULL;
-	size_t *describe_index = NULL, n_describe = 0;
+	size_t *describe_index = NULL;
 	int rc;
 
 	if (run_start(&r, set, ctx, name) < 0) {
@@ -637,7 +800,7 @@ int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, cons
 
 	for (size_t i = 0; i < batch->n_errors; i++)
 		result_add_error(r.result, &batch->errors[i]);
-	describe = select_describe(&r, batch, &describe_records, &describe_index, &n_describe);
+	describe = select_describe(&r, batch, &describe_index);
 	if (!describe) {
 		rc = error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
 		goto fail;
@@ -646,12 +809,11 @@ int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, cons
 		if (batch->items[i].is_event)
 			evaluate_event(&r, &batch->items[i]);
 		else
-			evaluate_describe(&r, &batch->items[i], describe, describe_index[i]);
+			evaluate_describe(&r, batch, &batch->items[i], describe, describe_index[i]);
 	}
 	for (size_t pi = 0; pi < set->count; pi++)
 		batch_result_clear(&describe[pi]);
 	free(describe);
-	free(describe_records);
 	free(describe_index);
 	enforce_max_resources(&r);
 
@@ -732,4 +894,30 @@ int peerguard_evaluate_file(peerguard_result **out, const peerguard_policy_set *
 	if (!set || !path)
 		return error_set(err, PEERGUARD_EINVAL, NULL, "set and path must not be NULL");
 	return evaluate_input(out, set, ctx, kind, NULL, 0, path, strcmp(path, "-") == 0 ? "<stdin>" : path, err);
+}
+
+int evaluate_select_batch(unsigned char *matched, const peerguard_policy_set *set, const peerguard_context *ctx,
+	input_batch *batch)
+{
+	batch_result *results;
+	size_t *index = NULL;
+	run r;
+
+	memset(matched, 0, batch->count);
+	if (run_start(&r, set, ctx, NULL) < 0 || !(results = select_describe(&r, batch, &index))) {
+		run_clear(&r);
+		peerguard_result_free(r.result);
+		return -1;
+	}
+	for (size_t pi = 0; pi < set->count; pi++) {
+		for (size_t i = 0; results[pi].matched && i < batch->count; i++)
+			if (!batch->items[i].is_event)
+				matched[i] |= results[pi].matched[index[i]];
+		batch_result_clear(&results[pi]);
+	}
+	free(results);
+	free(index);
+	run_clear(&r);
+	peerguard_result_free(r.result);
+	return 0;
 }

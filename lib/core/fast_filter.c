@@ -96,7 +96,9 @@ static void clear_step(fast_step *step)
 	for (size_t i = 0; step->memo && i < FAST_MEMO_SLOTS; i++)
 		free(step->memo[i].text);
 	free(step->memo);
+	free(step->by_id);
 	memset(step, 0, sizeof(*step));
+	step->column = step->owner_columns[0] = step->owner_columns[1] = -1;
 }
 
 int fast_plan_init(fast_plan *plan, const policy *p)
@@ -125,6 +127,7 @@ int fast_plan_init(fast_plan *plan, const policy *p)
 
 		step->f = f;
 		step->missing = -1;
+		step->column = step->owner_columns[0] = step->owner_columns[1] = -1;
 		if (f->kind == FILTER_CROSS_ACCOUNT && !f->whitelist_templated && !f->whitelist_from) {
 			if (load_trusted(step, f->whitelist) < 0)
 				goto fail;
@@ -318,6 +321,174 @@ void fast_plan_eval(int *matched, fast_plan *plan, json_t *resource, eval_record
 			m = cross_account(step, resource, rec, env);
 		if (m < 0 && filter_eval(&m, step->f, resource, rec, env) < 0)
 			m = 0;
+		if (rec->failed || !m)
+			return;
+	}
+	*matched = 1;
+}
+
+int fast_plan_bind(fast_plan *plan, const describe_table *t)
+{
+	for (size_t i = 0; i < plan->count; i++) {
+		fast_step *step = &plan->steps[i];
+
+		free(step->by_id);
+		step->by_id = NULL;
+		step->column = step->owner_columns[0] = step->owner_columns[1] = -1;
+		if (step->memoised)
+			step->column = projection_find(&t->proj, step->f->key.text);
+		if (step->cross_account) {
+			step->owner_columns[0] = projection_find(&t->proj, "AccepterVpcInfo.OwnerId");
+			step->owner_columns[1] = projection_find(&t->proj, "RequesterVpcInfo.OwnerId");
+		}
+		if (step->column < 0 && step->owner_columns[0] < 0)
+			continue;
+		if (!(step->by_id = malloc(t->n_strings ? t->n_strings : 1)))
+			return -1;
+		memset(step->by_id, 0xff, t->n_strings ? t->n_strings : 1);
+	}
+	plan->table = t;
+	return 0;
+}
+
+/* Decides a memoised value filter from a cell.  Returns 1 or 0, or -1 when the record's tree must decide. */
+static int row_match(fast_step *step, const describe_table *t, uint32_t cell, eval_env *env)
+{
+	value_match_env venv = { env->vars.now, env->limits->regex_match_limit, env->limits->regex_heap_limit_kib };
+	signed char *known;
+	const char *text;
+	size_t len;
+	char errbuf[256];
+	int matched = 0;
+	json_t *value;
+
+	if (cell == CELL_MISSING)
+		return memo_match(step, NULL, env);
+	if (cell == CELL_OTHER)
+		return -1;
+	known = &step->by_id[cell - CELL_STRING];
+	if (*known >= 0)
+		return *known;
+
+	/* First sight of this string: value_match decides on it as a JSON string, as the tree holds it. */
+	text = describe_table_string(t, cell, &len);
+	if (!(value = json_stringn_nocheck(text, len)))
+		return -1;
+	if (value_match(&matched, &step->f->spec, value, step->f->value, &venv, errbuf, sizeof(errbuf)) < 0)
+		matched = -1;
+	json_decref(value);
+	if (matched >= 0)
+		*known = (signed char)matched;
+	return matched;
+}
+
+/* Whether owner text[0..len) is in the step's sorted whitelist (sorted by strcmp, which orders bytes as memcmp). */
+static int trusted_text(const fast_step *step, const char *text, size_t len)
+{
+	size_t lo = 0, hi = step->n_trusted;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, tlen = strlen(step->trusted[mid]);
+		int c = memcmp(text, step->trusted[mid], len < tlen ? len : tlen);
+
+		if (c == 0)
+			c = len < tlen ? -1 : len > tlen ? 1 : 0;
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+static int in_violations_text(json_t *violations, const char *text, size_t len)
+{
+	size_t i;
+	json_t *a;
+
+	json_array_foreach(violations, i, a)
+		if (json_is_string(a) && json_string_length(a) == len && memcmp(json_string_value(a), text, len) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Decides a cross-account filter from the owner cells as cross_account
+ * decides it from the tree.  Returns 1 or 0, or -1 when an owner is not a
+ * string and the tree must decide.
+ */
+static int row_cross_account(fast_step *step, const describe_table *t, size_t row, eval_record *rec, eval_env *env)
+{
+	const char *found[2];
+	size_t found_len[2], n_found = 0;
+	size_t account_len = env->vars.account_id ? strlen(env->vars.account_id) : 0;
+
+	for (int i = 0; i < 2; i++) {
+		uint32_t cell = describe_table_cell(t, row, (size_t)step->owner_columns[i]);
+		const char *owner;
+		size_t len;
+		signed char *trusted;
+
+		if (cell == CELL_OTHER)
+			return -1;
+		if (cell == CELL_MISSING)
+			continue;
+		owner = describe_table_string(t, cell, &len);
+		if (len == 0 || (env->vars.account_id && len == account_len && memcmp(owner, env->vars.account_id, len) == 0))
+			continue;
+		trusted = &step->by_id[cell - CELL_STRING];
+		if (*trusted < 0)
+			*trusted = (signed char)trusted_text(step, owner, len);
+		if (*trusted || (n_found == 1 && found_len[0] == len && memcmp(found[0], owner, len) == 0))
+			continue;
+		found[n_found] = owner;
+		found_len[n_found++] = len;
+	}
+	if (n_found && !rec->violations && !(rec->violations = json_array()))
+		return -1;
+	for (size_t i = 0; i < n_found; i++)
+		if (!in_violations_text(rec->violations, found[i], found_len[i]))
+			json_array_append_new(rec->violations, json_stringn_nocheck(found[i], found_len[i]));
+	return n_found > 0;
+}
+
+void fast_plan_eval_row(int *matched, fast_plan *plan, describe_table *t, size_t row, eval_record *rec,
+	eval_env *env)
+{
+	json_t *tree = NULL;
+
+	*matched = 0;
+	if (t->slow[row]) {
+		fast_plan_eval(matched, plan, t->records[row], rec, env);
+		return;
+	}
+	for (size_t i = 0; i < plan->count; i++) {
+		fast_step *step = &plan->steps[i];
+		int m = -1;
+
+		if (step->memoised && step->column >= 0)
+			m = row_match(step, t, describe_table_cell(t, row, (size_t)step->column), env);
+		else if (step->cross_account && step->owner_columns[0] >= 0 && step->owner_columns[1] >= 0)
+			m = row_cross_account(step, t, row, rec, env);
+
+		/* What the cells cannot decide, the record's tree does, as fast_plan_eval would. */
+		if (m < 0) {
+			if (!tree && !(tree = describe_table_record(t, row))) {
+				rec->failed = 1;
+				error_set(&rec->err, PEERGUARD_ENOMEM, NULL, "out of memory");
+				return;
+			}
+			if (!step->memoised && !rec->violations)
+				rec->violations = json_array();
+			if (step->memoised)
+				m = memo_match(step, read_key(step, tree), env);
+			else if (step->cross_account)
+				m = cross_account(step, tree, rec, env);
+			if (m < 0 && filter_eval(&m, step->f, tree, rec, env) < 0)
+				m = 0;
+		}
 		if (rec->failed || !m)
 			return;
 	}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "core/describe_table.h"
 #include "core/eval.h"
 #include "core/policy.h"
 
@@ -40,12 +41,18 @@ typedef struct fast_step {
 	char **trusted;      /* a cross-account filter's whitelist, sorted, when it is constant */
 	size_t n_trusted;
 	int cross_account;   /* a cross-account filter decided here with trusted */
+
+	/* Reading a describe table's cells (fast_plan_bind). */
+	long column;         /* the memoised key's cell, or -1 */
+	long owner_columns[2]; /* a cross-account filter's accepter and requester owner cells, or -1 */
+	signed char *by_id;  /* per interned string: the match or, for cross-account, trusted; -1 not known */
 } fast_step;
 
 /** A policy's top-level filters, for evaluating records one at a time. */
 typedef struct fast_plan {
 	fast_step *steps;
 	size_t count;
+	const describe_table *table;  /* the table the steps are bound to, or NULL */
 } fast_plan;
 
 /**
@@ -66,5 +73,20 @@ void fast_plan_clear(fast_plan *plan);
  * failed record never matches.  env is bound to rec.
  */
 void fast_plan_eval(int *matched, fast_plan *plan, json_t *resource, eval_record *rec, eval_env *env);
+
+/**
+ * Binds the plan to table t: finds the cell each step reads and prepares
+ * its memo by interned string.  Returns 0, or -1 when out of memory.
+ */
+int fast_plan_bind(fast_plan *plan, const describe_table *t);
+
+/**
+ * Runs the bound plan on record row of t as fast_plan_eval runs it on the
+ * record's tree, with the same results, violations and failures.  Steps
+ * read the cells; a slow row, a cell of another type than string, and a
+ * step with no cell build the row's tree and use it.
+ */
+void fast_plan_eval_row(int *matched, fast_plan *plan, describe_table *t, size_t row, eval_record *rec,
+	eval_env *env);
 
 #endif

@@ -16,7 +16,15 @@ void input_batch_clear(input_batch *batch)
 	}
 	free(batch->items);
 	free(batch->errors);
+	describe_table_free(batch->table);
 	memset(batch, 0, sizeof(*batch));
+}
+
+json_t *input_item_record(input_batch *batch, const input_item *item)
+{
+	if (item->record || !batch->table)
+		return item->record;
+	return describe_table_record(batch->table, item->row);
 }
 
 static void record_error(input_parser *ps, size_t index, int code, const char *fmt, const char *detail)
@@ -477,8 +485,92 @@ static void parse_one(input_parser *ps, const char *text, size_t len, size_t ind
 	json_decref(doc);
 }
 
-int input_parse(input_batch *batch, const char *data, size_t len, const char *name,
-	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err)
+/* Adds the rows of a table as the batch's describe records; item i is record i of the list. */
+static int add_table_rows(input_batch *batch, describe_table *t)
+{
+	batch->items = calloc(t->rows ? t->rows : 1, sizeof(*batch->items));
+	if (!batch->items)
+		return -1;
+	for (size_t row = 0; row < t->rows; row++) {
+		batch->items[row].index = row;
+		batch->items[row].row = row;
+	}
+	batch->count = batch->cap = t->rows;
+	batch->table = t;
+	return 0;
+}
+
+/*
+ * Keeps a describe document as a table when the scan accepts it.  text is
+ * data's own allocation when *taken is set on entry (and stays the
+ * caller's when this returns 0).  Returns 1 when the batch holds the
+ * table, 0 when the document goes to the general parse, or -1 when out of
+ * memory.
+ */
+static int parse_table(input_batch *batch, char *text, size_t len, const projection *proj,
+	const peerguard_limits *limits)
+{
+	describe_table *t = NULL;
+	int rc = describe_table_scan(&t, text, len, proj, limits);
+
+	if (rc != 1)
+		return rc;
+	if (add_table_rows(batch, t) < 0) {
+		t->text = NULL;
+		describe_table_free(t);
+		return -1;
+	}
+	return 1;
+}
+
+int input_opens_describe(const char *text, size_t len)
+{
+	static const char key[] = "\"VpcPeeringConnections\"";
+	size_t i = 0;
+
+	while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t'))
+		i++;
+	if (i >= len || text[i++] != '{')
+		return 0;
+	while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t'))
+		i++;
+	return len - i >= sizeof(key) - 1 && memcmp(text + i, key, sizeof(key) - 1) == 0;
+}
+
+/*
+ * Tries the table for a describe document: the text is plain (owned by
+ * the parse), the caller's allocation (*owned), or copied.  Returns 1 when
+ * the batch holds the table, 0 to parse as usual, or -1 when out of memory.
+ */
+static int try_table(input_batch *batch, char **plain, const char *data, size_t len, char **owned,
+	const projection *proj, peerguard_input_kind kind, const peerguard_limits *limits)
+{
+	char *text;
+	int rc;
+
+	if (!proj || kind == PEERGUARD_INPUT_EVENTS || !input_opens_describe(data, len))
+		return 0;
+	if (*plain)
+		text = *plain;
+	else if (owned && *owned == data)
+		text = *owned;
+	else if (!(text = malloc(len ? len : 1)))
+		return -1;
+	else
+		memcpy(text, data, len);
+
+	rc = parse_table(batch, text, len, proj, limits);
+	if (rc == 1 && text == *plain)
+		*plain = NULL;
+	else if (rc == 1 && owned && text == *owned)
+		*owned = NULL;
+	else if (rc != 1 && text != *plain && !(owned && text == *owned))
+		free(text);
+	return rc;
+}
+
+int input_parse(input_batch *batch, const char *data, size_t len, char **owned, const projection *proj,
+	const char *name, peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err)
 {
 	input_parser ps;
 	char *plain = NULL;
@@ -500,6 +592,14 @@ int input_parse(input_batch *batch, const char *data, size_t len, const char *na
 	if (plain) {
 		data = plain;
 		len = plain_len;
+	}
+
+	/* A describe document whose records the policies read only in part is kept as text and cells. */
+	if ((rc = try_table(batch, &plain, data, len, owned, proj, kind, limits)) != 0) {
+		error_site site = { name, 0, 0, NULL, NULL };
+
+		free(plain);
+		return rc < 0 ? error_set(err, PEERGUARD_ENOMEM, &site, "out of memory reading %s", name) : 0;
 	}
 
 	/* One JSON document, or else JSON lines. */

@@ -11,12 +11,14 @@
 #include <jansson.h>
 
 #include "peerguard/peerguard.h"
+#include "core/describe_table.h"
 
 typedef struct input_item {
 	int is_event;
-	json_t *record;      /* the CloudTrail record, or the describe record (new reference) */
+	json_t *record;      /* the CloudTrail record, or the describe record (new reference); NULL for a table row */
 	json_t *envelope;    /* EventBridge envelope around a CloudTrail record (new reference), else NULL */
 	size_t index;        /* position in the input, counting every record and line */
+	size_t row;          /* the describe record's row in the batch's table, when record is NULL */
 } input_item;
 
 typedef struct input_batch {
@@ -28,6 +30,7 @@ typedef struct input_batch {
 	size_t errors_cap;
 	size_t errors_dropped;
 	size_t n_notes;      /* documents skipped on purpose, such as scheduler ticks */
+	describe_table *table; /* describe records kept as text and cells, or NULL */
 } input_batch;
 
 /** The state of one parse: where records go and the index of the next one. */
@@ -42,10 +45,24 @@ typedef struct input_parser {
 /**
  * Parses data into records.  Records that cannot be read become entries in
  * batch->errors naming the input and record index; parsing goes on.
- * Returns 0, or a negative code when nothing could be done at all.
+ *
+ * With a projection, a describe document becomes a table (see
+ * describe_table.h) whose rows are the batch's items; the table needs the
+ * text, so when owned is not NULL and *owned is data, the parse may take
+ * that allocation and set *owned to NULL, and otherwise it copies the
+ * text.  Returns 0, or a negative code when nothing could be done at all.
  */
-int input_parse(input_batch *batch, const char *data, size_t len, const char *name,
-	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err);
+int input_parse(input_batch *batch, const char *data, size_t len, char **owned, const projection *proj,
+	const char *name, peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err);
+
+/** Returns 1 when text, the start of an input, opens a {"VpcPeeringConnections": ...} document. */
+int input_opens_describe(const char *text, size_t len);
+
+/**
+ * Returns the describe or CloudTrail record of item (borrowed), building a
+ * table row's tree on first use, or NULL when out of memory.
+ */
+json_t *input_item_record(input_batch *batch, const input_item *item);
 
 void input_batch_clear(input_batch *batch);
 

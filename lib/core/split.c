@@ -338,30 +338,50 @@ static int splits(const prefilter *pf, peerguard_input_kind kind)
 	return pf && pf->active && kind != PEERGUARD_INPUT_RESOURCES;
 }
 
-int input_read_memory(input_batch *batch, const prefilter *pf, const char *data, size_t len, const char *name,
-	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err)
+/*
+ * Returns 1 when the stream's input opens a describe document, which
+ * input_parse reads whole into a table.  Reads the first bytes into the
+ * window without consuming them; a read error gives 0, for the caller's
+ * own read to report.
+ */
+static int stream_opens_describe(stream *s)
+{
+	peerguard_error ignored;
+
+	while (s->end - s->start < 64 && !s->eof)
+		if (stream_fill(s, &ignored) < 0)
+			return 0;
+	return input_opens_describe(s->buf + s->start, s->end - s->start);
+}
+
+int input_read_memory(input_batch *batch, const prefilter *pf, const projection *proj, const char *data,
+	size_t len, const char *name, peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err)
 {
 	stream s;
 	int rc;
 
 	if (!splits(pf, kind) || len > limits->max_input_bytes)
-		return input_parse(batch, data, len, name, kind, limits, err);
+		return input_parse(batch, data, len, NULL, proj, name, kind, limits, err);
 
 	if ((rc = stream_open_memory(&s, data, len, name, limits->max_input_bytes, err)) < 0)
 		return rc;
 	s.max_total = limits->max_input_bytes;
+	if (proj && stream_opens_describe(&s)) {
+		stream_close(&s);
+		return input_parse(batch, data, len, NULL, proj, name, kind, limits, err);
+	}
 	rc = input_split(batch, &s, pf, name, kind, limits, err);
 	stream_close(&s);
 	if (rc != SPLIT_FALLBACK)
 		return rc;
 
 	input_batch_clear(batch);
-	return input_parse(batch, data, len, name, kind, limits, err);
+	return input_parse(batch, data, len, NULL, proj, name, kind, limits, err);
 }
 
 /* Reads the whole file and parses it with input_parse. */
-static int parse_whole_file(input_batch *batch, const char *path, const char *name, peerguard_input_kind kind,
-	const peerguard_limits *limits, peerguard_error *err)
+static int parse_whole_file(input_batch *batch, const projection *proj, const char *path, const char *name,
+	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err)
 {
 	char *data = NULL;
 	size_t len = 0;
@@ -369,13 +389,13 @@ static int parse_whole_file(input_batch *batch, const char *path, const char *na
 
 	if (rc < 0)
 		return rc;
-	rc = input_parse(batch, data, len, name, kind, limits, err);
+	rc = input_parse(batch, data, len, &data, proj, name, kind, limits, err);
 	free(data);
 	return rc;
 }
 
-int input_read_file(input_batch *batch, const prefilter *pf, const char *path, const char *name,
-	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err)
+int input_read_file(input_batch *batch, const prefilter *pf, const projection *proj, const char *path,
+	const char *name, peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err)
 {
 	error_site site = { path, 0, 0, NULL, NULL };
 	stream s;
@@ -383,7 +403,7 @@ int input_read_file(input_batch *batch, const prefilter *pf, const char *path, c
 	int rc;
 
 	if (!splits(pf, kind))
-		return parse_whole_file(batch, path, name, kind, limits, err);
+		return parse_whole_file(batch, proj, path, name, kind, limits, err);
 	if (strcmp(path, "-") == 0) {
 		/* Standard input cannot be read twice, so it is held whole. */
 		char *data = NULL;
@@ -391,7 +411,7 @@ int input_read_file(input_batch *batch, const prefilter *pf, const char *path, c
 
 		if ((rc = file_read_all(&data, &len, path, limits->max_input_bytes, 0, err)) < 0)
 			return rc;
-		rc = input_read_memory(batch, pf, data, len, name, kind, limits, err);
+		rc = input_read_memory(batch, pf, proj, data, len, name, kind, limits, err);
 		free(data);
 		return rc;
 	}
@@ -399,7 +419,9 @@ int input_read_file(input_batch *batch, const prefilter *pf, const char *path, c
 	if (!(f = fopen(path, "rb")))
 		return error_set(err, PEERGUARD_EIO, &site, "cannot open %s: %s", path, strerror(errno));
 	rc = stream_open_file(&s, f, name, limits->max_input_bytes, err);
-	if (rc == 0)
+	if (rc == 0 && proj && stream_opens_describe(&s))
+		rc = SPLIT_FALLBACK;
+	else if (rc == 0)
 		rc = input_split(batch, &s, pf, name, kind, limits, err);
 	stream_close(&s);
 	fclose(f);
@@ -407,5 +429,5 @@ int input_read_file(input_batch *batch, const prefilter *pf, const char *path, c
 		return rc;
 
 	input_batch_clear(batch);
-	return parse_whole_file(batch, path, name, kind, limits, err);
+	return parse_whole_file(batch, proj, path, name, kind, limits, err);
 }

@@ -32,11 +32,13 @@ int input_split(input_batch *batch, stream *s, const prefilter *pf, const char *
  * Reads an input held in memory into batch: through the splitter when pf
  * is active and kind is not PEERGUARD_INPUT_RESOURCES, else (or when the
  * splitter falls back) with input_parse.  pf may be NULL to parse every
- * record.  Gzip input is decompressed a window at a time, within
+ * record.  proj, when not NULL, lets input_parse keep a describe document
+ * as a table (a document that opens with VpcPeeringConnections skips the
+ * splitter).  Gzip input is decompressed a window at a time, within
  * max_input_bytes in total.  Returns 0 or a negative code.
  */
-int input_read_memory(input_batch *batch, const prefilter *pf, const char *data, size_t len, const char *name,
-	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err);
+int input_read_memory(input_batch *batch, const prefilter *pf, const projection *proj, const char *data,
+	size_t len, const char *name, peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err);
 
 /**
  * Reads a file ("-" is standard input, read whole) into batch like
@@ -45,7 +47,7 @@ int input_read_memory(input_batch *batch, const prefilter *pf, const char *data,
  * instead of the file, and the file is read again whole when the splitter
  * falls back.  Returns 0 or a negative code.
  */
-int input_read_file(input_batch *batch, const prefilter *pf, const char *path, const char *name,
-	peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err);
+int input_read_file(input_batch *batch, const prefilter *pf, const projection *proj, const char *path,
+	const char *name, peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err);
 
 #endif
