@@ -133,6 +133,7 @@ int main(void)
 	printf("peerguard_load_options %zu\n", sizeof(peerguard_load_options));
 	F(peerguard_load_options, version); F(peerguard_load_options, limits); F(peerguard_load_options, base_dir);
 	F(peerguard_load_options, only); F(peerguard_load_options, log); F(peerguard_load_options, log_userdata);
+	F(peerguard_load_options, fetch); F(peerguard_load_options, fetch_userdata);
 	printf("peerguard_context %zu\n", sizeof(peerguard_context));
 	F(peerguard_context, version); F(peerguard_context, account_id); F(peerguard_context, region);
 	F(peerguard_context, now); F(peerguard_context, flags); F(peerguard_context, log);
