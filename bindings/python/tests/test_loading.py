@@ -169,4 +169,4 @@ def test_struct_layout_matches_c_compiler(tmp_path):
             desc = getattr(mirrors[struct], member)
             assert (desc.offset, desc.size) == (int(parts[1]), int(parts[2])), parts[0]
         checked += 1
-    assert checked == 4 + 7 + 10 + 6 + 7
+    assert checked == 4 + 7 + 10 + 8 + 7
