@@ -169,7 +169,7 @@ static int transfer_error(fetch_call *fc, CURLcode code, const char *curl_error,
 {
 	const char *detail = curl_error[0] ? curl_error : curl_easy_strerror(code);
 
-	if (sink->too_large)
+	if (sink->too_large || code == CURLE_FILESIZE_EXCEEDED)
 		return fetch_fail(fc, PEERGUARD_ELIMIT, "%s is larger than %zu bytes; raise max_input_bytes or shrink the file",
 			fc->shown, fc->max_bytes);
 	switch (code) {

@@ -12,6 +12,7 @@ void tool_remote_init(tool_remote *r, const char *command)
 	r->command = command;
 	r->refuse = 0;
 	r->timeout_ms = 0;
+	r->max_bytes = 0;
 	r->fetcher = NULL;
 }
 
@@ -33,6 +34,14 @@ int tool_remote_option(tool_remote *r, int opt, const char *arg)
 		}
 		r->timeout_ms = (unsigned int)(seconds * 1000.0);
 		return 1;
+	case TOOL_FETCH_MAX_BYTES:
+		r->max_bytes = strtoull(arg, &end, 10);
+		if (end == arg || *end || *arg == '-' || r->max_bytes == 0) {
+			fprintf(stderr, "peerguard %s: invalid --fetch-max-bytes '%s': use a positive number of bytes\n",
+				r->command, arg);
+			return -1;
+		}
+		return 1;
 	default:
 		return 0;
 	}
@@ -49,6 +58,7 @@ int tool_remote_setup(tool_remote *r, peerguard_load_options *lopts, const void 
 		return 0;
 	fopts.client_options = client_options;
 	fopts.timeout_ms = r->timeout_ms;
+	fopts.max_bytes = (size_t)r->max_bytes;
 	if (peerguard_fetcher_new(&fetcher, &fopts, &err) < 0) {
 		fprintf(stderr, "peerguard %s: %s\n", r->command, err.message);
 		return -1;

@@ -8,22 +8,25 @@
 #include "peerguard/peerguard.h"
 
 /* getopt_long codes of the remote options, shared by every command that loads policies. */
-enum tool_remote_option { TOOL_NO_REMOTE_VALUES = 3000, TOOL_FETCH_TIMEOUT };
+enum tool_remote_option { TOOL_NO_REMOTE_VALUES = 3000, TOOL_FETCH_TIMEOUT, TOOL_FETCH_MAX_BYTES };
 
 #define TOOL_REMOTE_LONG_OPTIONS \
 	{ "no-remote-values", no_argument, NULL, TOOL_NO_REMOTE_VALUES }, \
-	{ "fetch-timeout", required_argument, NULL, TOOL_FETCH_TIMEOUT }
+	{ "fetch-timeout", required_argument, NULL, TOOL_FETCH_TIMEOUT }, \
+	{ "fetch-max-bytes", required_argument, NULL, TOOL_FETCH_MAX_BYTES }
 
 #define TOOL_REMOTE_HELP \
 	"  --no-remote-values     do not fetch http, https or s3 value_from and whitelist_from\n" \
 	"                         URLs (offline use): a policy naming one fails to load\n" \
-	"  --fetch-timeout SECONDS  one fetch of such a URL, redirects included; default 30\n"
+	"  --fetch-timeout SECONDS  one fetch of such a URL, redirects included; default 30\n" \
+	"  --fetch-max-bytes N    largest body of such a URL; default 268435456 (256 MiB)\n"
 
 /* Settings and the fetcher of one command run. */
 typedef struct tool_remote {
 	const char *command;
 	int refuse;                   /* --no-remote-values */
 	unsigned int timeout_ms;      /* --fetch-timeout, 0: the fetcher's default */
+	unsigned long long max_bytes; /* --fetch-max-bytes, 0: max_input_bytes */
 	void *fetcher;                /* peerguard_fetcher, or NULL */
 } tool_remote;
 
