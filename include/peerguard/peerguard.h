@@ -159,7 +159,46 @@ typedef struct peerguard_limits {
 /** A compiled, immutable set of policies. */
 typedef struct peerguard_policy_set peerguard_policy_set;
 
-#define PEERGUARD_LOAD_OPTIONS_VERSION 1
+/**
+ * Fetches the body of a remote value_from or whitelist_from URL (http://,
+ * https:// or s3://) for the core, which does no network I/O itself.
+ * peerguard/transport.h provides one (peerguard_fetcher_fetch).
+ *
+ * URLs without variables are fetched while the set loads.  URLs whose url
+ * or headers name {account_id} or {region} are fetched when a record is
+ * evaluated, through the fetcher the set keeps, so the callback and its
+ * userdata must stay valid until the set is freed, and must be
+ * thread-safe when the set is evaluated from several threads.  The set
+ * caches each body by URL and headers for its lifetime; a failure is
+ * retried after 60 seconds of evaluation time.
+ *
+ * A failure fails closed: at load it fails the load; at evaluation the
+ * filter fails for that record, which is reported as an error in the
+ * result and never matches.  It is never taken as an empty list of values.
+ *
+ * @param body         receives the body, a new buffer allocated with malloc();
+ *                     the library releases it with free().  The body may be
+ *                     gzip-compressed: the library decompresses it
+ * @param len          receives the length of the body in bytes
+ * @param url          the URL, variables expanded
+ * @param headers      request headers of the policy's headers mapping as
+ *                     "Name: value" lines, NULL-terminated; never NULL
+ * @param max_bytes    largest body to accept (max_input_bytes); return
+ *                     PEERGUARD_ELIMIT for a longer one
+ * @param errbuf       receives a one-line message on failure; it must not
+ *                     contain credentials, header values or signatures
+ * @param errbuf_size  size of errbuf in bytes
+ * @param userdata     peerguard_load_options.fetch_userdata
+ * @return 0, or a negative peerguard_code or transport code
+ */
+typedef int (*peerguard_fetch_fn)(char **body, size_t *len, const char *url, const char *const *headers,
+	size_t max_bytes, char *errbuf, size_t errbuf_size, void *userdata);
+
+/**
+ * Version 2 added fetch and fetch_userdata.  Version 1 callers still load:
+ * the library reads those fields only when version is 2 or more.
+ */
+#define PEERGUARD_LOAD_OPTIONS_VERSION 2
 
 /** Options for loading a policy set. */
 typedef struct peerguard_load_options {
@@ -179,9 +218,15 @@ typedef struct peerguard_load_options {
 	const char *const *only;
 	peerguard_log_fn log;      /**< warnings found while loading; may be NULL */
 	void *log_userdata;
+	/**
+	 * Fetcher of http://, https:// and s3:// value_from and whitelist_from
+	 * URLs (version 2).  NULL: a remote URL is a load error.
+	 */
+	peerguard_fetch_fn fetch;
+	void *fetch_userdata;
 } peerguard_load_options;
 
-#define PEERGUARD_LOAD_OPTIONS_INIT { PEERGUARD_LOAD_OPTIONS_VERSION, {0}, NULL, NULL, NULL, NULL }
+#define PEERGUARD_LOAD_OPTIONS_INIT { PEERGUARD_LOAD_OPTIONS_VERSION, {0}, NULL, NULL, NULL, NULL, NULL, NULL }
 
 /**
  * Loads and validates a Cloud Custodian policy file, YAML or JSON.
@@ -193,7 +238,8 @@ typedef struct peerguard_load_options {
  * @param path  policy file
  * @param opts  options, or NULL for defaults
  * @param err   error detail, or NULL
- * @return 0, PEERGUARD_EIO (the file, or a value_from file, cannot be read),
+ * @return 0, PEERGUARD_EIO (the file, a value_from file or a remote
+ *         value_from URL cannot be read),
  *         PEERGUARD_EPOLICY, PEERGUARD_EEVAL (a value_from source yields no
  *         values), PEERGUARD_ELIMIT, PEERGUARD_ENOMEM, or PEERGUARD_ENOTFOUND
  *         when opts->only names a policy the file lacks
@@ -213,7 +259,10 @@ PEERGUARD_EXTERN int peerguard_policy_set_load_file(peerguard_policy_set **out, 
  * @return 0, PEERGUARD_EPOLICY, PEERGUARD_EIO or PEERGUARD_EEVAL (a value_from
  *         file cannot be read or yields no values), PEERGUARD_ELIMIT,
  *         PEERGUARD_ENOMEM, or PEERGUARD_ENOTFOUND when opts->only names a
- *         policy the text lacks; PEERGUARD_EINVAL for a wrong opts->version
+ *         policy the text lacks; PEERGUARD_EINVAL for an opts->version
+ *         other than 1 or 2.  A remote value_from URL that cannot be
+ *         fetched is PEERGUARD_EIO, or PEERGUARD_ELIMIT when its body is
+ *         larger than max_input_bytes
  */
 PEERGUARD_EXTERN int peerguard_policy_set_load_string(peerguard_policy_set **out, const char *text,
 	size_t len, const char *name, const peerguard_load_options *opts, peerguard_error *err);

@@ -381,6 +381,92 @@ PEERGUARD_EXTERN int peerguard_aws_query_url(char **out_json, peerguard_client *
 	const char *region, const char *endpoint_url, const char *action, const char *version,
 	const char *const *params, peerguard_aws_error *err);
 
+/* ------------------------------------------------------------------------
+ * Remote value_from and whitelist_from URLs
+ * ------------------------------------------------------------------------ */
+
+/**
+ * A fetcher of remote value_from URLs for peerguard_load_options.fetch:
+ * http:// and https:// with a GET, s3:// with a SigV4-signed GetObject.
+ * Opaque; shareable between threads.
+ */
+typedef struct peerguard_fetcher peerguard_fetcher;
+
+#define PEERGUARD_FETCHER_OPTIONS_VERSION 1
+
+/** Fetcher settings.  NULL pointers and zero numbers mean the default given beside each field. */
+typedef struct peerguard_fetcher_options {
+	unsigned int version;              /**< PEERGUARD_FETCHER_OPTIONS_VERSION */
+	/**
+	 * Client whose credentials, region and endpoint sign and address s3://
+	 * GETs (borrowed: it must outlive the fetcher).  NULL: the fetcher
+	 * creates its own client from client_options at the first s3:// URL.
+	 */
+	peerguard_client *client;
+	/**
+	 * Options of the client created for s3:// URLs when client is NULL;
+	 * borrowed with every string in them for the fetcher's lifetime.
+	 * NULL: the defaults (environment, shared files).
+	 */
+	const peerguard_client_options *client_options;
+	/** PEM file of CA certificates for https; NULL: AWS_CA_BUNDLE, then the system store. */
+	const char *ca_bundle;
+	unsigned int connect_timeout_ms;   /**< TCP and TLS connect; 5000 */
+	unsigned int timeout_ms;           /**< one fetch, redirects included; 30000 */
+	unsigned int max_redirects;        /**< http and https redirects followed; 5 */
+	/** Largest body; 0: the max_bytes of each call (the core's max_input_bytes), else the smaller. */
+	size_t max_bytes;
+	peerguard_log_fn log;              /**< one debug line per fetch, without secrets; may be NULL */
+	void *log_userdata;
+} peerguard_fetcher_options;
+
+#define PEERGUARD_FETCHER_OPTIONS_INIT { PEERGUARD_FETCHER_OPTIONS_VERSION, NULL, NULL, NULL, 0, 0, 0, 0, NULL, NULL }
+
+/**
+ * Creates a fetcher.
+ *
+ * http and https: a GET with the policy's headers and Accept-Encoding:
+ * gzip, as c7n 0.9.53 sends it.  TLS certificates and host names are
+ * verified.  Redirects are followed only to http and https URLs, never
+ * from https to http, and the policy's headers are dropped when a
+ * redirect leaves the host.  A status of 400 or more is an error.
+ *
+ * s3://BUCKET/KEY: GetObject signed with SigV4 (service s3).  The query
+ * may hold versionId (or c7n's VersionId) and region, the bucket's region
+ * (default: the client's region, then us-east-1).  An endpoint from
+ * AWS_ENDPOINT_URL_S3, the client's endpoint_url or AWS_ENDPOINT_URL is
+ * addressed path-style (ENDPOINT/BUCKET/KEY); otherwise the AWS endpoint
+ * virtual-hosted (BUCKET.s3.REGION.amazonaws.com), or path-style when
+ * the bucket name has a dot.  The policy's headers are not sent to S3.
+ *
+ * Each fetch makes one attempt.  Bodies are returned as received; the core
+ * decompresses gzip bodies.
+ *
+ * @param out   receives a new fetcher, freed with peerguard_fetcher_free
+ * @param opts  options, or NULL for defaults
+ * @param err   error detail, or NULL
+ * @return 0, PEERGUARD_EINVAL (wrong opts->version) or PEERGUARD_ENOMEM
+ */
+PEERGUARD_EXTERN int peerguard_fetcher_new(peerguard_fetcher **out, const peerguard_fetcher_options *opts,
+	peerguard_error *err);
+
+/** Frees a fetcher and the client it created.  No fetch may be running.  f may be NULL. */
+PEERGUARD_EXTERN void peerguard_fetcher_free(peerguard_fetcher *f);
+
+/**
+ * Fetches url: a peerguard_fetch_fn whose userdata is a peerguard_fetcher.
+ * Thread-safe.  Messages name the URL without its user information and
+ * query string, and never carry header values, credentials or signatures.
+ *
+ * @return 0, PEERGUARD_EINVAL (not an http, https or s3 URL),
+ *         PEERGUARD_ELIMIT (body larger than max_bytes), PEERGUARD_EIO
+ *         (an error status), PEERGUARD_ETRANSPORT, PEERGUARD_ETIMEOUT,
+ *         PEERGUARD_ETLS, PEERGUARD_EDENIED (S3 AccessDenied),
+ *         PEERGUARD_ECREDENTIALS, PEERGUARD_ECONFIG or PEERGUARD_ENOMEM
+ */
+PEERGUARD_EXTERN int peerguard_fetcher_fetch(char **body, size_t *len, const char *url, const char *const *headers,
+	size_t max_bytes, char *errbuf, size_t errbuf_size, void *fetcher);
+
 #ifdef __cplusplus
 }
 #endif

@@ -156,10 +156,7 @@ static json_t *filter_value(const filter *f, json_t *resource, eval_env *env)
 		json_t *values = f->value_from->values;
 
 		if (!values) {
-			char *url = vars_expand(f->value_from->url, &env->vars);
-
-			values = url ? value_source_fetch(f->value_from, url, env->limits, env->err) : NULL;
-			free(url);
+			values = value_source_fetch(f->value_from, &env->vars, env->limits, env->err);
 			if (!values) {
 				env->failed = 1;
 				return NULL;
@@ -324,10 +321,7 @@ static int eval_cross_account(int *matched, const filter *f, json_t *record, eva
 	if (f->whitelist_from) {
 		from = f->whitelist_from->values;
 		if (!from) {
-			char *url = vars_expand(f->whitelist_from->url, &env->vars);
-
-			from = url ? value_source_fetch(f->whitelist_from, url, env->limits, env->err) : NULL;
-			free(url);
+			from = value_source_fetch(f->whitelist_from, &env->vars, env->limits, env->err);
 			if (!from) {
 				json_decref(found);
 				env->failed = 1;

@@ -10,6 +10,8 @@
 #include "core/value_match.h"
 #include "core/yaml_doc.h"
 #include "core/internal.h"
+#include "core/value_remote.h"
+#include "core/vars.h"
 
 typedef enum filter_kind {
 	FILTER_AND, FILTER_OR, FILTER_NOT, FILTER_VALUE, FILTER_EVENT, FILTER_CROSS_ACCOUNT,
@@ -31,7 +33,10 @@ typedef struct value_source {
 	jmespath_expr *expr;     /* compiled expr for json and csv2dict */
 	long column;             /* csv column for an integer expr, or -1 */
 	char *base_dir;          /* for relative file URLs */
-	int dynamic;             /* url names {account_id} or {region}: loaded at evaluation */
+	char **headers;          /* "Name: value" of the headers mapping, NULL-terminated */
+	int dynamic;             /* url or headers name {account_id} or {region}: loaded at evaluation */
+	int remote;              /* http, https or s3 URL, fetched through the set's cache */
+	remote_cache *cache;     /* the set's (borrowed) */
 	json_t *values;          /* loaded values (an array) when not dynamic */
 } value_source;
 
@@ -132,6 +137,7 @@ struct peerguard_policy_set {
 	char revision[65];
 	char *name;
 	peerguard_limits limits;
+	remote_cache *remote;         /* fetcher and values of remote value_from URLs */
 };
 
 /** State shared by the loaders of one policy file. */
@@ -142,6 +148,7 @@ typedef struct load_ctx {
 	peerguard_error *err;
 	peerguard_log_fn log;
 	void *log_userdata;
+	remote_cache *remote;         /* the set's, for remote value_from URLs */
 	const char *policy_name;      /* policy being loaded, for errors */
 	size_t n_filters;             /* filters loaded so far in this policy */
 	int in_list_item;             /* loading list-item attrs, where only value, reduce and blocks fit */
@@ -175,8 +182,12 @@ int reduce_load(reduce_spec **out, load_ctx *lc, const ynode *node, const char *
 /** Loads a value_from / whitelist_from mapping. */
 int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const char *path);
 
-/** Reads the data behind a source and returns a new array of values, or NULL with err filled. */
-json_t *value_source_fetch(const value_source *src, const char *url, const peerguard_limits *limits,
+/**
+ * Reads the data behind a source, its url and headers expanded with v (NULL: as
+ * written), and returns a new array of values, or NULL with err filled.  Remote
+ * URLs go through the set's cache; v->now times the retry of a failed fetch.
+ */
+json_t *value_source_fetch(const value_source *src, const vars *v, const peerguard_limits *limits,
 	peerguard_error *err);
 
 void value_source_free(value_source *src);

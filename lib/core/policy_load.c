@@ -56,6 +56,7 @@ void peerguard_policy_set_free(peerguard_policy_set *set)
 		policy_clear(&set->policies[i]);
 	free(set->policies);
 	free(set->name);
+	remote_cache_free(set->remote);
 	free(set);
 }
 
@@ -494,6 +495,17 @@ static void digest_hex(const char *text, size_t len, char out[65])
 		snprintf(out + i * 2, 3, "%02x", md[i]);
 }
 
+/* Returns the fetcher of opts; version 1 options end before the field. */
+static peerguard_fetch_fn load_fetch(const peerguard_load_options *opts)
+{
+	return opts && opts->version >= 2 ? opts->fetch : NULL;
+}
+
+static void *load_fetch_userdata(const peerguard_load_options *opts)
+{
+	return opts && opts->version >= 2 ? opts->fetch_userdata : NULL;
+}
+
 static int load_document(peerguard_policy_set **out, const char *text, size_t len, const char *name,
 	const char *base_dir, const peerguard_load_options *opts, peerguard_error *err)
 {
@@ -559,11 +571,13 @@ static int load_document(peerguard_policy_set **out, const char *text, size_t le
 
 	set = calloc(1, sizeof(*set));
 	if (!set || !(set->name = string_dup(name)) ||
+	    !(set->remote = remote_cache_new(load_fetch(opts), load_fetch_userdata(opts))) ||
 	    (list && list->count && !(set->policies = calloc(list->count, sizeof(*set->policies))))) {
 		rc = error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
 		goto fail;
 	}
 	set->limits = limits;
+	lc.remote = set->remote;
 
 	for (size_t i = 0; list && i < list->count; i++) {
 		const ynode *item = list->items[i];
@@ -629,9 +643,9 @@ int peerguard_policy_set_load_string(peerguard_policy_set **out, const char *tex
 	*out = NULL;
 	if (!text)
 		return error_set(err, PEERGUARD_EINVAL, NULL, "text must not be NULL");
-	if (opts && opts->version != PEERGUARD_LOAD_OPTIONS_VERSION)
+	if (opts && (opts->version < 1 || opts->version > PEERGUARD_LOAD_OPTIONS_VERSION))
 		return error_set(err, PEERGUARD_EINVAL, NULL,
-			"peerguard_load_options.version is %u, expected %u; initialise it with PEERGUARD_LOAD_OPTIONS_INIT",
+			"peerguard_load_options.version is %u, expected 1 to %u; initialise it with PEERGUARD_LOAD_OPTIONS_INIT",
 			opts->version, PEERGUARD_LOAD_OPTIONS_VERSION);
 	peerguard_error_clear(err);
 	return load_document(out, text, len, name ? name : "<string>",
@@ -651,9 +665,9 @@ int peerguard_policy_set_load_file(peerguard_policy_set **out, const char *path,
 	*out = NULL;
 	if (!path)
 		return error_set(err, PEERGUARD_EINVAL, NULL, "path must not be NULL");
-	if (opts && opts->version != PEERGUARD_LOAD_OPTIONS_VERSION)
+	if (opts && (opts->version < 1 || opts->version > PEERGUARD_LOAD_OPTIONS_VERSION))
 		return error_set(err, PEERGUARD_EINVAL, NULL,
-			"peerguard_load_options.version is %u, expected %u; initialise it with PEERGUARD_LOAD_OPTIONS_INIT",
+			"peerguard_load_options.version is %u, expected 1 to %u; initialise it with PEERGUARD_LOAD_OPTIONS_INIT",
 			opts->version, PEERGUARD_LOAD_OPTIONS_VERSION);
 	peerguard_error_clear(err);
 

@@ -1,6 +1,7 @@
 /*
- * value_from and whitelist_from: values read from a local json, csv,
- * csv2dict or txt file, with an optional expr, as in Cloud Custodian.
+ * value_from and whitelist_from: values read from a json, csv, csv2dict or
+ * txt file, local or remote (http, https, s3 through the caller's fetcher),
+ * with an optional expr, as in Cloud Custodian 0.9.53's ValuesFrom.
  *
  * Differences from Cloud Custodian, all in the direction of failing
  * closed.  A source that yields no values is an error, because c7n's empty
@@ -26,23 +27,104 @@ void value_source_free(value_source *src)
 	free(src->expr_text);
 	jmespath_free(src->expr);
 	free(src->base_dir);
+	for (size_t i = 0; src->headers && src->headers[i]; i++)
+		free(src->headers[i]);
+	free(src->headers);
 	json_decref(src->values);
 	free(src);
 }
 
+/*
+ * Returns the format named by the URL's extension, or NULL.  The query
+ * string and fragment are ignored, and so is a .gz or .gzip extension,
+ * because the body is decompressed first: c7n 0.9.53 takes the extension
+ * of the whole URL and rejects both forms unless format is given.
+ */
 static const char *url_extension_format(const char *url)
 {
-	const char *dot = strrchr(url, '.');
+	static const char *const formats[] = { "json", "csv", "txt" };
+	size_t end = strcspn(url, "?#");
+	const char *dot = NULL;
 
-	if (!dot)
-		return NULL;
-	if (strcmp(dot, ".json") == 0)
-		return "json";
-	if (strcmp(dot, ".csv") == 0)
-		return "csv";
-	if (strcmp(dot, ".txt") == 0)
-		return "txt";
+	for (int pass = 0; pass < 2; pass++) {
+		dot = NULL;
+		for (const char *p = url; p < url + end; p++) {
+			if (*p == '.')
+				dot = p;
+			else if (*p == '/')
+				dot = NULL;
+		}
+		if (!dot)
+			return NULL;
+		if ((size_t)(url + end - dot) == 3 && strncmp(dot, ".gz", 3) == 0)
+			end = (size_t)(dot - url);
+		else if ((size_t)(url + end - dot) == 5 && strncmp(dot, ".gzip", 5) == 0)
+			end = (size_t)(dot - url);
+		else
+			break;
+	}
+	for (size_t i = 0; dot && i < sizeof(formats) / sizeof(formats[0]); i++)
+		if ((size_t)(url + end - dot - 1) == strlen(formats[i]) && strncmp(dot + 1, formats[i], strlen(formats[i])) == 0)
+			return formats[i];
 	return NULL;
+}
+
+/* Returns 1 when c may appear in an HTTP header name (an RFC 9110 token character). */
+static int header_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		(c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/*
+ * Loads the headers mapping into src->headers as "Name: value" lines and
+ * sets *has_vars when a value names a variable.  Values are never echoed
+ * in errors, because they usually carry tokens.
+ */
+static int headers_load(value_source *src, int *has_vars, load_ctx *lc, const ynode *node, const char *path)
+{
+	char errbuf[128];
+
+	*has_vars = 0;
+	src->headers = calloc(node && node->kind == YNODE_MAPPING ? node->count + 1 : 1, sizeof(char *));
+	if (!src->headers)
+		return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory");
+	if (!node)
+		return 0;
+	if (node->kind != YNODE_MAPPING)
+		return load_fail(lc, node, path, "headers must be a mapping of header names to strings");
+
+	for (size_t i = 0; i < node->count; i++) {
+		const ynode *name = node->keys[i], *value = node->items[i];
+		size_t len;
+		int rc;
+
+		if (!ynode_is_string(name) || !name->value[0])
+			return load_fail(lc, name, path, "a header name must be a non-empty string");
+		for (const char *p = name->value; *p; p++)
+			if (!header_name_char(*p))
+				return load_fail(lc, name, path,
+					"header name '%s' has a character HTTP does not allow; use letters, digits and -",
+					name->value);
+		if (!ynode_is_string(value))
+			return load_fail(lc, value, path, "header '%s' must have a string value", name->value);
+		if (strpbrk(value->value, "\r\n"))
+			return load_fail(lc, value, path, "the value of header '%s' has a line break; write it on one line",
+				name->value);
+		rc = vars_check(value->value, errbuf, sizeof(errbuf));
+		if (rc < 0)
+			return load_fail(lc, value, path, "invalid variable syntax in the value of header '%s': %s",
+				name->value, errbuf);
+		if (rc == 1)
+			*has_vars = 1;
+
+		len = strlen(name->value) + strlen(value->value) + 3;
+		src->headers[i] = malloc(len);
+		if (!src->headers[i])
+			return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory");
+		snprintf(src->headers[i], len, "%s: %s", name->value, value->value);
+	}
+	return 0;
 }
 
 int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const char *path)
@@ -50,8 +132,8 @@ int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const
 	static const char *const keys[] = { "url", "format", "expr", "headers", "query", NULL };
 	const ynode *url, *format, *expr;
 	value_source *src;
-	char errbuf[128];
-	int rc;
+	char errbuf[128], shown[PEERGUARD_ERROR_FILE_MAX];
+	int rc, header_vars;
 
 	*out = NULL;
 	if (node->kind != YNODE_MAPPING)
@@ -77,11 +159,21 @@ int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const
 	if (!src->url || !src->base_dir)
 		return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory");
 
-	if (strncmp(src->url, "http://", 7) == 0 || strncmp(src->url, "https://", 8) == 0 ||
-	    strncmp(src->url, "s3://", 5) == 0 || strncmp(src->url, "dynamodb", 8) == 0)
+	src->cache = lc->remote;
+	src->remote = url_is_remote(src->url);
+	if (strncmp(src->url, "dynamodb", 8) == 0)
 		return load_fail(lc, url, path,
-			"value_from url '%s': only local files (file: URLs and paths) are read; download the file and point url at it",
+			"value_from url '%s': dynamodb queries are not supported; export the values to a file or an http or s3 URL",
 			src->url);
+	url_redact(shown, sizeof(shown), src->url);
+	if (src->remote && !remote_cache_can_fetch(lc->remote))
+		return load_fail(lc, url, path,
+			"value_from url '%s' is remote, but the policies were loaded without a fetcher; the peerguard command fetches it unless --no-remote-values is given, a library caller sets peerguard_load_options.fetch (such as peerguard_fetcher_fetch), or download the file and point url at it",
+			shown);
+	if ((rc = headers_load(src, &header_vars, lc, ynode_map_get(node, "headers"), path)) < 0)
+		return rc;
+	if (header_vars)
+		src->dynamic = 1;
 
 	format = ynode_map_get(node, "format");
 	if (format) {
@@ -93,7 +185,7 @@ int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const
 		src->format = string_dup(url_extension_format(src->url));
 	} else {
 		return load_fail(lc, url, path, "cannot tell the format of '%s' from its name; add format: json, csv, csv2dict or txt",
-			src->url);
+			shown);
 	}
 	if (!src->format)
 		return error_set(lc->err, PEERGUARD_ENOMEM, NULL, "out of memory");
@@ -118,7 +210,7 @@ int value_source_load(value_source **out, load_ctx *lc, const ynode *node, const
 	}
 
 	if (!src->dynamic) {
-		src->values = value_source_fetch(src, src->url, lc->limits, lc->err);
+		src->values = value_source_fetch(src, NULL, lc->limits, lc->err);
 		if (!src->values) {
 			if (lc->err) {
 				char message[PEERGUARD_ERROR_MESSAGE_MAX];
@@ -365,26 +457,15 @@ static const char *resolve_path(const value_source *src, const char *url, char *
 	return buf;
 }
 
-json_t *value_source_fetch(const value_source *src, const char *url, const peerguard_limits *limits,
-	peerguard_error *err)
+/*
+ * Parses the text of a value file (not NUL-terminated) into a new array of
+ * values, or NULL with err filled.  path names the file or URL in messages.
+ */
+static json_t *value_source_parse(const void *source, const char *text, size_t len, const char *path,
+	const peerguard_limits *limits, peerguard_error *err)
 {
-	char pathbuf[4096];
-	const char *path = resolve_path(src, url, pathbuf, sizeof(pathbuf));
-	char *text = NULL;
-	size_t len = 0;
+	const value_source *src = source;
 	json_t *data = NULL, *values = NULL;
-	struct stat st;
-
-	/* A FIFO or a device such as /dev/stdin could block evaluation or never end. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		error_site site = { path, 0, 0, NULL, NULL };
-
-		error_set(err, PEERGUARD_EEVAL, &site,
-			"%s is not a regular file; point the url of value_from or whitelist_from at a file", path);
-		return NULL;
-	}
-	if (file_read_all(&text, &len, path, limits->max_input_bytes, 1, err) < 0)
-		return NULL;
 
 	if (strcmp(src->format, "json") == 0) {
 		json_error_t jerr;
@@ -406,7 +487,7 @@ json_t *value_source_fetch(const value_source *src, const char *url, const peerg
 	} else if (text_check(text, len, path, err) < 0) {
 		goto done;
 	} else if (strcmp(src->format, "txt") == 0) {
-		char *line = text, *end;
+		const char *line = text, *end;
 		value_set set;
 
 		if (value_set_init(&set) < 0) {
@@ -416,7 +497,7 @@ json_t *value_source_fetch(const value_source *src, const char *url, const peerg
 		}
 		/* memchr with the known length: strchr would rescan the rest of the file for every line. */
 		while (line && line < text + len) {
-			char *start, *stop;
+			const char *start, *stop;
 
 			end = memchr(line, '\n', (size_t)(text + len - line));
 			stop = end ? end : text + len;
@@ -510,6 +591,86 @@ json_t *value_source_fetch(const value_source *src, const char *url, const peerg
 
 done:
 	json_decref(data);
+	return values;
+}
+
+/* Returns a new string telling apart sources that parse one body differently, or NULL when out of memory. */
+static char *parse_key(const value_source *src)
+{
+	const char *expr = src->expr_text ? src->expr_text : "";
+	size_t len = strlen(src->format) + strlen(expr) + 32;
+	char *key = malloc(len);
+
+	if (key)
+		snprintf(key, len, "%s %ld %s", src->format, src->column, expr);
+	return key;
+}
+
+/* Reads a local value file named by url. */
+static json_t *local_fetch(const value_source *src, const char *url, const peerguard_limits *limits,
+	peerguard_error *err)
+{
+	char pathbuf[4096];
+	const char *path = resolve_path(src, url, pathbuf, sizeof(pathbuf));
+	char *text = NULL;
+	size_t len = 0;
+	json_t *values;
+	struct stat st;
+
+	/* A FIFO or a device such as /dev/stdin could block evaluation or never end. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		error_site site = { path, 0, 0, NULL, NULL };
+
+		error_set(err, PEERGUARD_EEVAL, &site,
+			"%s is not a regular file; point the url of value_from or whitelist_from at a file", path);
+		return NULL;
+	}
+	if (file_read_all(&text, &len, path, limits->max_input_bytes, 1, err) < 0)
+		return NULL;
+	values = value_source_parse(src, text, len, path, limits, err);
 	free(text);
+	return values;
+}
+
+json_t *value_source_fetch(const value_source *src, const vars *v, const peerguard_limits *limits,
+	peerguard_error *err)
+{
+	size_t n_headers = 0;
+	char **headers = NULL;
+	char *url = NULL, *key = NULL;
+	json_t *values = NULL;
+
+	url = v ? vars_expand(src->url, v) : string_dup(src->url);
+	if (!url) {
+		error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
+		return NULL;
+	}
+	if (!src->remote) {
+		values = local_fetch(src, url, limits, err);
+		free(url);
+		return values;
+	}
+
+	while (src->headers && src->headers[n_headers])
+		n_headers++;
+	headers = calloc(n_headers + 1, sizeof(char *));
+	for (size_t i = 0; headers && i < n_headers; i++)
+		if (!(headers[i] = v ? vars_expand(src->headers[i], v) : string_dup(src->headers[i])))
+			goto oom;
+	if (!headers || !(key = parse_key(src)))
+		goto oom;
+
+	values = remote_cache_values(src->cache, url, (const char *const *)headers, key, value_source_parse, src,
+		v ? v->now : 0, limits, err);
+	goto done;
+
+oom:
+	error_set(err, PEERGUARD_ENOMEM, NULL, "out of memory");
+done:
+	for (size_t i = 0; headers && i < n_headers; i++)
+		free(headers[i]);
+	free(headers);
+	free(key);
+	free(url);
 	return values;
 }

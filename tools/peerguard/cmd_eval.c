@@ -8,6 +8,7 @@
 #include "peerguard/peerguard.h"
 #include "commands.h"
 #include "tool_common.h"
+#include "tool_remote.h"
 
 #define MAX_POLICY_NAMES 64
 
@@ -31,7 +32,11 @@ static void eval_usage(FILE *out)
 		"  --explain            add the filter clauses that decided and the values compared\n"
 		"  --matched-only       print only decisions whose policy matched\n"
 		"  --format FORMAT      json (JSON Lines, default) or text\n"
+		TOOL_REMOTE_HELP
 		"  -h, --help           show this help\n\n"
+		"http and https value_from URLs are fetched with a GET; s3:// URLs with the AWS\n"
+		"credentials, region and endpoint of the environment and shared files\n"
+		"(AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL for a test endpoint).\n\n"
 		"Exit status: 0 nothing matched, 1 something matched, 2 usage, policy or input\n"
 		"error (reported after every readable record was evaluated).\n");
 }
@@ -66,6 +71,7 @@ int peerguard_cmd_eval(int argc, char **argv)
 		{ "matched-only", no_argument, NULL, 'm' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		TOOL_REMOTE_LONG_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
 	peerguard_load_options lopts = PEERGUARD_LOAD_OPTIONS_INIT;
@@ -76,7 +82,9 @@ int peerguard_cmd_eval(int argc, char **argv)
 	peerguard_error err;
 	size_t n_names = 0;
 	int text = 0, status = 0, any_matched = 0, opt;
+	tool_remote remote;
 
+	tool_remote_init(&remote, "eval");
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "p:h", options, NULL)) != -1) {
 		switch (opt) {
@@ -133,8 +141,15 @@ int peerguard_cmd_eval(int argc, char **argv)
 			eval_usage(stdout);
 			return 0;
 		default:
-			eval_usage(stderr);
-			return 2;
+			switch (tool_remote_option(&remote, opt, optarg)) {
+			case 1:
+				break;
+			case 0:
+				eval_usage(stderr);
+				return 2;
+			default:
+				return 2;
+			}
 		}
 	}
 	if (!policy_path) {
@@ -158,8 +173,11 @@ int peerguard_cmd_eval(int argc, char **argv)
 	names[n_names] = NULL;
 	lopts.only = n_names ? names : NULL;
 	lopts.log = tool_log;
+	if (tool_remote_setup(&remote, &lopts, NULL) < 0)
+		return 2;
 	if (peerguard_policy_set_load_file(&set, policy_path, &lopts, &err) < 0) {
 		tool_print_error("eval", &err);
+		tool_remote_free(&remote);
 		return 2;
 	}
 	if (ctx.now == 0)
@@ -195,6 +213,7 @@ int peerguard_cmd_eval(int argc, char **argv)
 	}
 	fflush(stdout);
 	peerguard_policy_set_free(set);
+	tool_remote_free(&remote);
 	if (status)
 		return status;
 	return any_matched ? 1 : 0;

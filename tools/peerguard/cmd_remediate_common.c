@@ -25,6 +25,7 @@ void rcli_init(rcli *cli, const char *command)
 	cli->command = command;
 	cli->client_opts = client_opts;
 	cli->rem_opts = rem_opts;
+	tool_remote_init(&cli->remote, command);
 	cli->start_monotonic = monotonic_seconds();
 }
 
@@ -170,7 +171,7 @@ int rcli_option(rcli *cli, int opt, const char *arg)
 		}
 		return 1;
 	default:
-		return 0;
+		return tool_remote_option(&cli->remote, opt, arg);
 	}
 }
 
@@ -187,14 +188,16 @@ int rcli_open(rcli *cli, int need_policy)
 	}
 	load.log = rcli_log;
 	load.log_userdata = cli;
+	cli->client_opts.log = rcli_client_log;
+	cli->client_opts.log_userdata = cli;
+	if (tool_remote_setup(&cli->remote, &load, &cli->client_opts) < 0)
+		return -1;
 	if (cli->policy_path ? peerguard_policy_set_load_file(&cli->set, cli->policy_path, &load, &err) < 0 :
 	    peerguard_policy_set_load_string(&cli->set, policy_text, strlen(policy_text), "<none>", &load, &err) < 0) {
 		tool_print_error(cli->command, &err);
 		return -1;
 	}
 
-	cli->client_opts.log = rcli_client_log;
-	cli->client_opts.log_userdata = cli;
 	if (peerguard_client_new(&cli->client, &cli->client_opts, &aerr) < 0) {
 		rcli_error(cli, "%s", aerr.error.message);
 		return -1;
@@ -216,6 +219,7 @@ void rcli_close(rcli *cli)
 	peerguard_remediator_free(cli->r);
 	peerguard_client_free(cli->client);
 	peerguard_policy_set_free(cli->set);
+	tool_remote_free(&cli->remote);
 	cli->r = NULL;
 	cli->client = NULL;
 	cli->set = NULL;

@@ -11,6 +11,7 @@
 #include "peerguard/peerguard.h"
 #include "peerguard/remediate.h"
 #include "peerguard/transport.h"
+#include "tool_remote.h"
 
 #define RCLI_MAX_HEADERS 16
 
@@ -46,7 +47,8 @@ enum rcli_option {
 	{ "metrics-file", required_argument, NULL, RCLI_METRICS_FILE }, \
 	{ "max-quiet", required_argument, NULL, RCLI_MAX_QUIET }, \
 	{ "client-account-id", required_argument, NULL, RCLI_CLIENT_ACCOUNT_ID }, \
-	{ "timeout", required_argument, NULL, RCLI_TIMEOUT }
+	{ "timeout", required_argument, NULL, RCLI_TIMEOUT }, \
+	TOOL_REMOTE_LONG_OPTIONS
 
 /* Help text of the shared options. */
 #define RCLI_HELP \
@@ -78,6 +80,8 @@ enum rcli_option {
 	"  --metrics-file FILE    Prometheus text file, written atomically (node_exporter textfile)\n" \
 	"  --max-quiet SECONDS    report a quiet pipeline when no event came for this long\n" \
 	"  --now TIME             start the clock at TIME (RFC 3339), for replaying recorded events\n" \
+	TOOL_REMOTE_HELP \
+	"                         (s3:// URLs use the client settings above)\n" \
 	"  --verbose              log every step to stderr\n"
 
 /* Settings and handles of one command run. */
@@ -93,6 +97,7 @@ typedef struct rcli {
 	double start_time;           /* --now, or 0 */
 	double start_monotonic;
 
+	tool_remote remote;          /* fetcher of remote value_from URLs */
 	peerguard_policy_set *set;
 	peerguard_client *client;
 	peerguard_remediator *r;

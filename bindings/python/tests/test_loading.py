@@ -133,6 +133,7 @@ int main(void)
 	printf("peerguard_load_options %zu\n", sizeof(peerguard_load_options));
 	F(peerguard_load_options, version); F(peerguard_load_options, limits); F(peerguard_load_options, base_dir);
 	F(peerguard_load_options, only); F(peerguard_load_options, log); F(peerguard_load_options, log_userdata);
+	F(peerguard_load_options, fetch); F(peerguard_load_options, fetch_userdata);
 	printf("peerguard_context %zu\n", sizeof(peerguard_context));
 	F(peerguard_context, version); F(peerguard_context, account_id); F(peerguard_context, region);
 	F(peerguard_context, now); F(peerguard_context, flags); F(peerguard_context, log);
@@ -168,4 +169,4 @@ def test_struct_layout_matches_c_compiler(tmp_path):
             desc = getattr(mirrors[struct], member)
             assert (desc.offset, desc.size) == (int(parts[1]), int(parts[2])), parts[0]
         checked += 1
-    assert checked == 4 + 7 + 10 + 6 + 7
+    assert checked == 4 + 7 + 10 + 8 + 7

@@ -33,7 +33,7 @@ ERROR_FILE_MAX = 256
 ERROR_NAME_MAX = 128
 ERROR_PATH_MAX = 256
 
-LOAD_OPTIONS_VERSION = 1
+LOAD_OPTIONS_VERSION = 2
 CONTEXT_VERSION = 1
 
 FLAG_EXPLAIN = 0x1
@@ -79,8 +79,15 @@ class LimitsStruct(ctypes.Structure):
 LOG_FN = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)
 
 
+# int (*peerguard_fetch_fn)(char **body, size_t *len, const char *url, const char *const *headers,
+#                          size_t max_bytes, char *errbuf, size_t errbuf_size, void *userdata)
+FETCH_FN = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+                            ctypes.c_char_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_size_t,
+                            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
+
+
 class LoadOptionsStruct(ctypes.Structure):
-    """Mirror of struct peerguard_load_options."""
+    """Mirror of struct peerguard_load_options (version 2)."""
 
     _fields_ = [
         ("version", ctypes.c_uint),
@@ -89,6 +96,9 @@ class LoadOptionsStruct(ctypes.Structure):
         ("only", ctypes.POINTER(ctypes.c_char_p)),
         ("log", LOG_FN),
         ("log_userdata", ctypes.c_void_p),
+        # Left NULL: remote value_from URLs are a load error from Python for now.
+        ("fetch", FETCH_FN),
+        ("fetch_userdata", ctypes.c_void_p),
     ]
 
 
