@@ -121,7 +121,8 @@ log "5. peak RSS"
 # 6. Sweep against moto.
 log "6. sweep"
 if command -v moto_server >/dev/null; then
-	"$PYTHON" "$BENCH/sweep_bench.py" "$PEERGUARD" "$BENCH/policies/sweep.yml" --accounts 250 > "$OUT/sweep.json" || true
+	"$PYTHON" "$BENCH/sweep_bench.py" "$PEERGUARD" "$BENCH/policies/sweep.yml" --accounts 250 \
+		--concurrency 1,4,16,64 --latency-ms 0,10 > "$OUT/sweep.json" || true
 fi
 
 # Instruction counts, which hold still on a busy machine.
@@ -133,13 +134,13 @@ if command -v valgrind >/dev/null; then
 			2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 	}
 	first_log=$(ls "$DATA"/cloudtrail/*.json.gz | head -1)
-	filter_ir=$(ir evaluate_select "$BUILD/bench/filter_bench" "$BENCH/policies/describe.yml" "$DATA/describe-10k.json" --repeat 0)
+	tree_ir=$(ir evaluate_select "$BUILD/bench/filter_bench" "$BENCH/policies/describe.yml" "$DATA/describe-10k.json" --repeat 0)
+	filter_ir=$(ir evaluate_select_batch "$BUILD/bench/filter_bench" "$BENCH/policies/describe.yml" "$DATA/describe-10k.json" --repeat 0)
 	# Where the filter loop's instructions go, for the report.
 	callgrind_annotate --inclusive=yes "$OUT/callgrind.out" 2>/dev/null | "$PYTHON" -c '
 import json, re, sys
-wanted = ["fast_plan_eval", "memo_match", "filter_eval", "eval_value", "value_match", "key_resolve",
-          "jmespath_search", "value_regex_run", "json_object_get", "json_string_at", "account_id_text", "json_array",
-          "malloc", "free"]
+wanted = ["select_table", "fast_plan_eval_row", "row_match", "row_cross_account", "value_match", "json_array",
+          "json_stringn_nocheck", "json_array_append_new", "batch_result_clear", "malloc", "calloc", "free"]
 found = {}
 for line in sys.stdin:
     m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+\S*?:(\w+)(?:\.\S*)? \[", line)
@@ -151,7 +152,8 @@ print(json.dumps(found))' > "$OUT/filter_profile.json"
 	all_ir=$(ir peerguard_evaluate_file "$BUILD/bench/log_bench" "$BENCH/policies/cloudtrail.yml" --only parse-all "$first_log")
 	rm -f "$OUT/callgrind.out"
 	cat > "$OUT/callgrind.json" <<EOF
-[{"what": "1. filters, 10,000 describe records", "function": "evaluate_select", "ir": $filter_ir, "records": 10000},
+[{"what": "1. filters, 10,000 describe records in a describe table", "function": "evaluate_select_batch", "ir": $filter_ir, "records": 10000},
+ {"what": "1. filters, the same records as jansson trees", "function": "evaluate_select", "ir": $tree_ir, "records": 10000},
  {"what": "3. zlib floor, one log of 12,500 records", "function": "inflate_file*", "ir": $zlib_ir, "records": 12500},
  {"what": "3. libpeerguard, the same log", "function": "peerguard_evaluate_file", "ir": $log_ir, "records": 12500},
  {"what": "3. libpeerguard with PEERGUARD_PARSE_ALL", "function": "peerguard_evaluate_file", "ir": $all_ir, "records": 12500}]

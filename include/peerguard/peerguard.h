@@ -291,14 +291,25 @@ PEERGUARD_EXTERN const char *peerguard_policy_set_revision(const peerguard_polic
 
 /** Evaluation flags for peerguard_context.flags. */
 #define PEERGUARD_EXPLAIN 0x1u          /**< record which filter clauses decided, with the values compared */
-#define PEERGUARD_MATCHED_ONLY 0x2u     /**< keep only decisions whose policy matched */
+/**
+ * Keep only decisions whose policy matched.  With this flag (and without
+ * PEERGUARD_EXPLAIN or PEERGUARD_PARSE_ALL), a {"VpcPeeringConnections":
+ * [...]} document is read faster when every pull-mode policy of the set
+ * is a list of value, cross-account and list-item filters: the document is
+ * checked in one pass and only the values those filters read are kept,
+ * and a record is parsed whole only when it gets a decision.  The
+ * decisions and errors are the same either way.
+ */
+#define PEERGUARD_MATCHED_ONLY 0x2u
 /**
  * Parse and check every record.  Without this flag, a record of a
  * CloudTrail log file or of JSON lines whose bytes name no event that a
  * cloudtrail policy of the set listens to, and hold no describe record
  * (no VpcPeeringConnectionId) and no \u escape, is counted but not parsed:
  * no policy can decide anything about it, so the decisions are the same,
- * but such a record gives no error when it is not valid JSON.
+ * but such a record gives no error when it is not valid JSON.  The flag
+ * also turns off the partial reading of describe documents that
+ * PEERGUARD_MATCHED_ONLY allows.
  */
 #define PEERGUARD_PARSE_ALL 0x4u
 

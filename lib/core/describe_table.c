@@ -13,7 +13,7 @@
 #define SCAN_MAX_KEYS 64
 /* Nesting the scan follows itself; deeper documents go to input_parse. */
 #define SCAN_MAX_DEPTH 256
-/* Integer digits jansson reads without an overflow check that could fail; longer numbers go to jansson. */
+/* Longer integers may overflow json_int_t, which jansson reports as an error, so jansson reads them. */
 #define SCAN_MAX_DIGITS 15
 
 /* ------------------------------------------------------------------------
@@ -262,7 +262,7 @@ static uint32_t intern(describe_table *t, size_t off, size_t len)
  * The scan
  * ------------------------------------------------------------------------ */
 
-/* How the scan ends: the caller parses the input itself, or memory ran out. */
+/* Scan outcomes: the caller parses the input itself, or memory ran out. */
 #define SCAN_GIVE_UP 1
 #define SCAN_NOMEM 2
 
@@ -278,7 +278,6 @@ typedef struct scanner {
 	int has_id;              /* the current record has a VpcPeeringConnectionId key */
 	uint32_t *cells;         /* the current record's cells */
 	const scan_trie *root;
-	long *tag_cells;         /* cell of each tag path, -1 for others */
 	unsigned char *tag_seen; /* per tag path: the first matching tag of the record was read */
 	size_t *key_hashes;      /* keys of the open objects, for the duplicate check */
 	size_t n_keys;
@@ -319,8 +318,8 @@ static void skip_space(scanner *sc)
 
 /*
  * Reads the string whose quote is at sc->p.  Stores the offset and length
- * of its contents and whether it holds an escape or a non-ASCII byte (so
- * its text is not its value).  Returns 0, or -1 on invalid JSON.
+ * of its contents and whether it contains an escape or a non-ASCII byte
+ * (so its text is not its value).  Returns 0, or -1 on invalid JSON.
  */
 static int scan_string(scanner *sc, size_t *off, size_t *len, int *plain)
 {
@@ -406,7 +405,7 @@ static int scan_number(scanner *sc)
 			q++;
 	}
 
-	/* Reals and long integers can overflow in jansson; it decides those. */
+	/* Reals and long integers may overflow in jansson, so jansson reads them. */
 	if (real)
 		oddity(sc);
 	sc->p = q;
@@ -450,7 +449,8 @@ static int scan_value(scanner *sc, const scan_trie *node, long cell);
 /*
  * Checks the key just read against the other keys of its object (from
  * first), as JSON_REJECT_DUPLICATES does.  Returns 0, or -1 for a
- * duplicate, which jansson rejects.
+ * duplicate, which jansson rejects.  Keys are compared by hash, so a
+ * collision also gives -1, which only sends the input to input_parse.
  */
 static int check_duplicate(scanner *sc, size_t first, size_t off, size_t len)
 {
@@ -511,7 +511,12 @@ static int scan_tag(scanner *sc)
 				return -1;
 			has_key = 1;
 		} else if (len == 5 && memcmp(sc->base + off, "Value", 5) == 0) {
-			value_kind = *sc->p == '"' ? 's' : *sc->p == 'n' ? 0 : 'o';
+			if (*sc->p == '"')
+				value_kind = 's';
+			else if (*sc->p == 'n')
+				value_kind = 0;
+			else
+				value_kind = 'o';
 			if (value_kind == 's') {
 				if (scan_string(sc, &value_off, &value_len, &value_plain) < 0)
 					return -1;

@@ -12,10 +12,11 @@
  * one cell per projected key: missing or null, a string (an id into the
  * table's interned strings, which point into the text), or another type.
  *
- * A record holding anything the scan leaves to jansson (a \u escape, a
+ * Some records contain what the scan leaves to jansson: a \u escape, a
  * byte outside ASCII, a key with an escape, a dotted top-level key, a
- * number jansson might refuse, an object of many keys) is parsed with
- * jansson during the scan and marked slow: its cells are not used.  The
+ * number jansson might refuse, or an object of many keys.  Such a record
+ * is parsed with jansson during the scan and marked slow, and its cells
+ * are not used.  The
  * full tree of any other record is built when something asks for it.
  * Anything input_parse would read differently or reject (another document
  * shape, a syntax error, a record without VpcPeeringConnectionId, nesting
@@ -98,8 +99,9 @@ int describe_table_scan(describe_table **out, char *text, size_t len, const proj
 	const peerguard_limits *limits);
 
 /**
- * Returns the tree of record row (borrowed; the table keeps it), built and
- * normalised as input_parse would on first use, or NULL when out of memory.
+ * Returns the tree of record row (borrowed: the table keeps it).  The
+ * first call builds and normalises it as input_parse would.  Returns NULL
+ * when out of memory.
  */
 json_t *describe_table_record(describe_table *t, size_t row);
 

@@ -275,9 +275,9 @@ static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources
 /*
  * Runs policy pi over the rows of table t with its plan bound to the
  * table, keeping findings only for rows that matched or failed.  Returns
- * 0; 1 when the policy must run on the records' trees instead (explain,
- * no record-by-record plan, conditions that failed); or -1 when out of
- * memory.
+ * 0, or -1 when out of memory.  Returns 1 when the policy must run on the
+ * records' trees instead: with explain, without a record-by-record plan,
+ * or when its conditions failed.
  */
 static int select_table(batch_result *out, run *r, size_t pi, describe_table *t, const char *account_id,
 	const char *region)

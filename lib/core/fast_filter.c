@@ -305,25 +305,29 @@ static int cross_account(const fast_step *step, json_t *record, eval_record *rec
 	return n_found > 0;
 }
 
+/* Runs one step of a plan on a record's tree.  Returns 1 or 0. */
+static int step_eval(fast_step *step, json_t *resource, eval_record *rec, eval_env *env)
+{
+	int m = -1;
+
+	/* Filters that record violations need the record's array before they run. */
+	if (!step->memoised && !rec->violations)
+		rec->violations = json_array();
+	if (step->memoised)
+		m = memo_match(step, read_key(step, resource), env);
+	else if (step->cross_account)
+		m = cross_account(step, resource, rec, env);
+	if (m < 0 && filter_eval(&m, step->f, resource, rec, env) < 0)
+		m = 0;
+	return m;
+}
+
 void fast_plan_eval(int *matched, fast_plan *plan, json_t *resource, eval_record *rec, eval_env *env)
 {
 	*matched = 0;
-	for (size_t i = 0; i < plan->count; i++) {
-		fast_step *step = &plan->steps[i];
-		int m = -1;
-
-		/* Filters that record violations need the record's array before they run. */
-		if (!step->memoised && !rec->violations)
-			rec->violations = json_array();
-		if (step->memoised)
-			m = memo_match(step, read_key(step, resource), env);
-		else if (step->cross_account)
-			m = cross_account(step, resource, rec, env);
-		if (m < 0 && filter_eval(&m, step->f, resource, rec, env) < 0)
-			m = 0;
-		if (rec->failed || !m)
+	for (size_t i = 0; i < plan->count; i++)
+		if (!step_eval(&plan->steps[i], resource, rec, env) || rec->failed)
 			return;
-	}
 	*matched = 1;
 }
 
@@ -370,7 +374,7 @@ static int row_match(fast_step *step, const describe_table *t, uint32_t cell, ev
 	if (*known >= 0)
 		return *known;
 
-	/* First sight of this string: value_match decides on it as a JSON string, as the tree holds it. */
+	/* First sight of this string: value_match decides on it as a JSON string, as the tree contains it. */
 	text = describe_table_string(t, cell, &len);
 	if (!(value = json_stringn_nocheck(text, len)))
 		return -1;
@@ -391,8 +395,10 @@ static int trusted_text(const fast_step *step, const char *text, size_t len)
 		size_t mid = lo + (hi - lo) / 2, tlen = strlen(step->trusted[mid]);
 		int c = memcmp(text, step->trusted[mid], len < tlen ? len : tlen);
 
-		if (c == 0)
-			c = len < tlen ? -1 : len > tlen ? 1 : 0;
+		if (c == 0 && len < tlen)
+			c = -1;
+		else if (c == 0 && len > tlen)
+			c = 1;
 		if (c == 0)
 			return 1;
 		if (c < 0)
@@ -480,14 +486,7 @@ void fast_plan_eval_row(int *matched, fast_plan *plan, describe_table *t, size_t
 				error_set(&rec->err, PEERGUARD_ENOMEM, NULL, "out of memory");
 				return;
 			}
-			if (!step->memoised && !rec->violations)
-				rec->violations = json_array();
-			if (step->memoised)
-				m = memo_match(step, read_key(step, tree), env);
-			else if (step->cross_account)
-				m = cross_account(step, tree, rec, env);
-			if (m < 0 && filter_eval(&m, step->f, tree, rec, env) < 0)
-				m = 0;
+			m = step_eval(step, tree, rec, env);
 		}
 		if (rec->failed || !m)
 			return;

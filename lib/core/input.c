@@ -501,11 +501,9 @@ static int add_table_rows(input_batch *batch, describe_table *t)
 }
 
 /*
- * Keeps a describe document as a table when the scan accepts it.  text is
- * data's own allocation when *taken is set on entry (and stays the
- * caller's when this returns 0).  Returns 1 when the batch holds the
- * table, 0 when the document goes to the general parse, or -1 when out of
- * memory.
+ * Keeps a describe document as a table when the scan accepts it, and only
+ * then takes text.  Returns 1 when the batch contains the table, 0 when
+ * the document goes to the general parse, or -1 when out of memory.
  */
 static int parse_table(input_batch *batch, char *text, size_t len, const projection *proj,
 	const peerguard_limits *limits)
@@ -540,7 +538,7 @@ int input_opens_describe(const char *text, size_t len)
 /*
  * Tries the table for a describe document: the text is plain (owned by
  * the parse), the caller's allocation (*owned), or copied.  Returns 1 when
- * the batch holds the table, 0 to parse as usual, or -1 when out of memory.
+ * the batch contains the table, 0 to parse as usual, or -1 when out of memory.
  */
 static int try_table(input_batch *batch, char **plain, const char *data, size_t len, char **owned,
 	const projection *proj, peerguard_input_kind kind, const peerguard_limits *limits)

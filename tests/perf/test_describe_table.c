@@ -190,6 +190,18 @@ START_TEST(table_matches_trees)
 		compare(set, documents[i], strlen(documents[i]), what);
 	}
 
+	/* Objects of more keys than the scan compares for duplicates, with and without a late duplicate. */
+	for (int duplicate = 0; duplicate < 2; duplicate++) {
+		char doc[8192];
+		size_t n = (size_t)snprintf(doc, sizeof(doc), "{\"VpcPeeringConnections\": [" RECORD("pcx-0") ", "
+			"{\"VpcPeeringConnectionId\": \"pcx-1\", \"Status\": {\"Code\": \"active\"}");
+
+		for (int k = 0; k < 100; k++)
+			n += (size_t)snprintf(doc + n, sizeof(doc) - n, ", \"K%d\": %d", duplicate && k == 99 ? 0 : k, k);
+		snprintf(doc + n, sizeof(doc) - n, "}]}");
+		compare(set, doc, strlen(doc), duplicate ? "many keys, a late duplicate" : "many keys");
+	}
+
 	snprintf(path, sizeof(path), "%s/examples/describe.json", getenv("PEERGUARD_SOURCE"));
 	compare_file(set, path);
 	snprintf(path, sizeof(path), "%s/testdata/aws/describe", getenv("PEERGUARD_SHARED"));
