@@ -285,15 +285,24 @@ typedef struct scanner {
 } scanner;
 
 /* Bytes a string's plain run stops at: the quote, a backslash, control characters and non-ASCII bytes. */
-static unsigned char string_stop[256];
-
-static void init_string_stop(void)
-{
-	if (string_stop['"'])
-		return;
-	for (int c = 0; c < 256; c++)
-		string_stop[c] = (unsigned char)(c < 0x20 || c >= 0x80 || c == '"' || c == '\\');
-}
+static const unsigned char string_stop[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 /* Something the scan does not check itself: the record goes to jansson, or outside records the scan ends. */
 static void oddity(scanner *sc)
@@ -890,7 +899,6 @@ int describe_table_scan(describe_table **out, char *text, size_t len, const proj
 		free(t);
 		return 0;
 	}
-	init_string_stop();
 	memset(&sc, 0, sizeof(sc));
 	memset(&root, 0, sizeof(root));
 	if (projection_copy(&t->proj, proj) < 0 || trie_build(&root, &t->proj) < 0)

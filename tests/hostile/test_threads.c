@@ -81,8 +81,8 @@ static const char *EVENT =
 	"  \"requesterVpcInfo\": {\"ownerId\": \"111111111111\", \"vpcId\": \"vpc-1\"},"
 	"  \"accepterVpcInfo\": {\"ownerId\": \"999999999999\", \"vpcId\": \"vpc-2\"}}}}}";
 
-/* Returns the decisions of one evaluation as JSON lines (a new string), or NULL on failure. */
-static char *evaluate_text(const peerguard_policy_set *set, const char *input)
+/* Returns the decisions of one evaluation with flags as JSON lines (a new string), or NULL on failure. */
+static char *evaluate_text(const peerguard_policy_set *set, const char *input, unsigned int flags)
 {
 	peerguard_context ctx = PEERGUARD_CONTEXT_INIT;
 	peerguard_result *result = NULL;
@@ -92,7 +92,7 @@ static char *evaluate_text(const peerguard_policy_set *set, const char *input)
 	ctx.account_id = "111111111111";
 	ctx.region = "us-east-1";
 	ctx.now = 1768478400; /* 2026-01-15T12:00:00Z */
-	ctx.flags = PEERGUARD_EXPLAIN;
+	ctx.flags = flags;
 	if (peerguard_evaluate(&result, set, &ctx, PEERGUARD_INPUT_AUTO, input, strlen(input), "threads.json", NULL) < 0)
 		return NULL;
 	for (size_t i = 0; i < peerguard_result_count(result); i++) {
@@ -119,6 +119,7 @@ typedef struct worker {
 	pthread_t thread;
 	const peerguard_policy_set *set;
 	const char *expected_describe;
+	const char *expected_matched;    /* the describe input with PEERGUARD_MATCHED_ONLY, read as a describe table */
 	const char *expected_event;
 	int mismatches;
 	int failures;
@@ -129,16 +130,19 @@ static void *work(void *arg)
 	worker *w = arg;
 
 	for (int round = 0; round < ROUNDS; round++) {
-		char *describe = evaluate_text(w->set, DESCRIBE);
-		char *event = evaluate_text(w->set, EVENT);
+		char *describe = evaluate_text(w->set, DESCRIBE, PEERGUARD_EXPLAIN);
+		char *matched = evaluate_text(w->set, DESCRIBE, PEERGUARD_MATCHED_ONLY);
+		char *event = evaluate_text(w->set, EVENT, PEERGUARD_EXPLAIN);
 		peerguard_policy_set *own = NULL;
 		char *found = NULL;
 
-		if (!describe || !event)
+		if (!describe || !matched || !event)
 			w->failures++;
-		else if (strcmp(describe, w->expected_describe) != 0 || strcmp(event, w->expected_event) != 0)
+		else if (strcmp(describe, w->expected_describe) != 0 || strcmp(matched, w->expected_matched) != 0 ||
+			 strcmp(event, w->expected_event) != 0)
 			w->mismatches++;
 		free(describe);
+		free(matched);
 		free(event);
 
 		/* Loading and one-shot searches share no state between threads either. */
@@ -158,24 +162,29 @@ START_TEST(shared_set_from_eight_threads)
 	peerguard_policy_set *set = NULL;
 	peerguard_error err;
 	worker workers[THREADS];
-	char *expected_describe, *expected_event;
+	char *expected_describe, *expected_matched, *expected_event;
 
 	ck_assert_msg(peerguard_policy_set_load_string(&set, POLICY, strlen(POLICY), "threads.yml", NULL, &err) == 0,
 		"%s", err.message);
-	expected_describe = evaluate_text(set, DESCRIBE);
-	expected_event = evaluate_text(set, EVENT);
+	expected_describe = evaluate_text(set, DESCRIBE, PEERGUARD_EXPLAIN);
+	expected_matched = evaluate_text(set, DESCRIBE, PEERGUARD_MATCHED_ONLY);
+	expected_event = evaluate_text(set, EVENT, PEERGUARD_EXPLAIN);
 	ck_assert_ptr_nonnull(expected_describe);
+	ck_assert_ptr_nonnull(expected_matched);
 	ck_assert_ptr_nonnull(expected_event);
 
 	/* The baseline itself must be decisions worth comparing: pcx-1 and pcx-3 match, pcx-2 does not. */
 	ck_assert_ptr_nonnull(strstr(expected_describe, "\"resource_id\":\"pcx-1\",\"matched\":true"));
 	ck_assert_ptr_nonnull(strstr(expected_describe, "\"resource_id\":\"pcx-2\",\"matched\":false"));
 	ck_assert_ptr_nonnull(strstr(expected_event, "\"resource_id\":\"pcx-3\",\"matched\":true"));
+	ck_assert_ptr_nonnull(strstr(expected_matched, "\"resource_id\":\"pcx-1\",\"matched\":true"));
+	ck_assert_ptr_null(strstr(expected_matched, "\"resource_id\":\"pcx-2\""));
 
 	for (int i = 0; i < THREADS; i++) {
 		workers[i] = (worker){ 0 };
 		workers[i].set = set;
 		workers[i].expected_describe = expected_describe;
+		workers[i].expected_matched = expected_matched;
 		workers[i].expected_event = expected_event;
 		ck_assert_int_eq(pthread_create(&workers[i].thread, NULL, work, &workers[i]), 0);
 	}
@@ -186,6 +195,7 @@ START_TEST(shared_set_from_eight_threads)
 			workers[i].mismatches);
 	}
 	free(expected_describe);
+	free(expected_matched);
 	free(expected_event);
 	peerguard_policy_set_free(set);
 }
