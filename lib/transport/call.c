@@ -206,6 +206,7 @@ typedef struct call_state {
 	/* The last failure, kept for the final message. */
 	int code;
 	char what[768];
+	char shown_url[1024];      /* the endpoint as messages show it: userinfo masked */
 	const char *fix;
 	aws_fault fault;
 	int http_status;
@@ -300,7 +301,7 @@ static outcome classify_fault(call_state *st, const http_response *resp)
 		st->skew_corrected = 1;
 		client_log(st->c, PEERGUARD_LOG_WARN, "%s %s at %s: %s: the local clock is %.0f s %s the server's "
 			"Date header; retrying with the corrected time (request id %s)", call_service(st->call),
-			st->call->action, st->ep.url, f->code, fabs(offset), offset > 0 ? "behind" : "ahead of",
+			st->call->action, st->shown_url, f->code, fabs(offset), offset > 0 ? "behind" : "ahead of",
 			f->request_id[0] ? f->request_id : "none");
 		fail_with(st, PEERGUARD_EAUTH, "synchronise the system clock (NTP)", "AWS error %s: %s", f->code,
 			f->message);
@@ -321,7 +322,7 @@ static outcome classify_fault(call_state *st, const http_response *resp)
 	if (!st->credentials_renewed && is_code(f->code, expired_token_codes) && cred_source_invalidate(st->c->creds)) {
 		st->credentials_renewed = 1;
 		client_log(st->c, PEERGUARD_LOG_WARN, "%s %s at %s: %s: fetching new credentials from %s and retrying "
-			"(request id %s)", call_service(st->call), st->call->action, st->ep.url, f->code,
+			"(request id %s)", call_service(st->call), st->call->action, st->shown_url, f->code,
 			cred_source_origin(st->c->creds), f->request_id[0] ? f->request_id : "none");
 		fail_with(st, PEERGUARD_EAUTH, "renew the session credentials", "AWS error %s: %s", f->code, f->message);
 		return OUTCOME_RENEW;
@@ -452,10 +453,10 @@ static void fill_error(call_state *st, peerguard_aws_error *err, unsigned int at
 	copy_string(err->aws_message, sizeof(err->aws_message), st->fault.message);
 	copy_string(err->request_id, sizeof(err->request_id), st->fault.request_id);
 	copy_string(err->action, sizeof(err->action), st->call->action);
-	copy_string(err->endpoint, sizeof(err->endpoint), st->ep.url);
+	copy_string(err->endpoint, sizeof(err->endpoint), st->shown_url);
 	err->attempts = attempts;
 	set_error(err, st->code, "%s %s at %s failed after %u attempt%s: %s%s%s%s%s", svc, st->call->action,
-		st->ep.url ? st->ep.url : "(no endpoint)", attempts, attempts == 1 ? "" : "s", st->what,
+		st->shown_url, attempts, attempts == 1 ? "" : "s", st->what,
 		st->fault.request_id[0] ? " (request id " : "", st->fault.request_id,
 		st->fault.request_id[0] ? ")" : "", "");
 	if (st->fix) {
@@ -492,6 +493,7 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 		free(st.body);
 		return set_error(err, PEERGUARD_ENOMEM, "%s: out of memory", call->action);
 	}
+	endpoint_for_messages(st.shown_url, sizeof(st.shown_url), st.ep.url);
 
 	for (;;) {
 		cred_snapshot creds = { 0 };
@@ -539,7 +541,7 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 			(long)(c->connect_timeout_ms < timeout ? c->connect_timeout_ms : timeout), (long)ceil(timeout) };
 
 		client_log(c, PEERGUARD_LOG_DEBUG, "%s %s to %s, attempt %u", call_service(call), call->action,
-			st.ep.url, attempt);
+			st.shown_url, attempt);
 		memset(&st.fault, 0, sizeof(st.fault));
 		if (http_post(st.curl, &req, &resp) < 0)
 			out = classify_transfer_error(&st, &resp);
@@ -577,7 +579,7 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 			break;
 		}
 		client_log(c, PEERGUARD_LOG_WARN, "%s %s at %s: attempt %u of %u failed: %s (request id %s); "
-			"retrying in %.0f ms", call_service(call), call->action, st.ep.url, attempt,
+			"retrying in %.0f ms", call_service(call), call->action, st.shown_url, attempt,
 			c->max_attempts, st.what, st.fault.request_id[0] ? st.fault.request_id : "none", delay);
 		sleep_ms(delay);
 	}
@@ -585,13 +587,13 @@ int client_call(xml_node **out_root, const xml_node **out_result, peerguard_clie
 	fill_error(&st, err, attempt);
 	if (strcasecmp(st.fault.code, "DryRunOperation") == 0)
 		client_log(c, PEERGUARD_LOG_INFO, "%s %s at %s: DryRunOperation: the call would succeed (request id %s)",
-			call_service(call), call->action, st.ep.url,
+			call_service(call), call->action, st.shown_url,
 			st.fault.request_id[0] ? st.fault.request_id : "none");
 	else if (err)
 		client_log(c, PEERGUARD_LOG_ERROR, "%s", err->error.message);
 	else
 		client_log(c, PEERGUARD_LOG_ERROR, "%s %s at %s failed: %s", call_service(call),
-			call->action, st.ep.url, st.what);
+			call->action, st.shown_url, st.what);
 
 out:
 	if (rc == 0 && err)

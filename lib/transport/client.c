@@ -92,6 +92,26 @@ const char *client_call_region(peerguard_client *c, const char *region, const ch
 	return r;
 }
 
+void endpoint_for_messages(char *out, size_t size, const char *url)
+{
+	const char *scheme = url ? strstr(url, "://") : NULL;
+	const char *authority = scheme ? scheme + 3 : url;
+	size_t authority_len = url ? strcspn(authority, "/?#") : 0;
+	const char *at = NULL;
+
+	if (!url) {
+		copy_string(out, size, "(no endpoint)");
+		return;
+	}
+	for (size_t i = 0; i < authority_len; i++)
+		if (authority[i] == '@')
+			at = authority + i;
+	if (!at)
+		copy_string(out, size, url);
+	else
+		snprintf(out, size, "%.*s***%s", (int)(authority - url), url, at);
+}
+
 int check_endpoint(const char *url, const char *source, peerguard_aws_error *err)
 {
 	CURLU *u = curl_url();
@@ -107,9 +127,13 @@ int check_endpoint(const char *url, const char *source, peerguard_aws_error *err
 	curl_free(scheme);
 	curl_free(host);
 	curl_url_cleanup(u);
-	if (!ok)
+	if (!ok) {
+		char shown[256];
+
+		endpoint_for_messages(shown, sizeof(shown), url);
 		return set_error(err, PEERGUARD_ECONFIG, "invalid endpoint URL \"%.200s\" from %s: "
-			"use an absolute http:// or https:// URL such as https://ec2.us-east-1.amazonaws.com", url, source);
+			"use an absolute http:// or https:// URL such as https://ec2.us-east-1.amazonaws.com", shown, source);
+	}
 	return 0;
 }
 

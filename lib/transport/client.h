@@ -131,6 +131,9 @@ int set_error(peerguard_aws_error *err, int code, const char *fmt, ...) __attrib
 /* Checks that url is an absolute http or https URL with a host; source names where it came from.  Returns 0 or PEERGUARD_ECONFIG. */
 int check_endpoint(const char *url, const char *source, peerguard_aws_error *err);
 
+/** Copies url into out for messages, with any userinfo ("user:password@") shown as "***@"; NULL gives "(no endpoint)". */
+void endpoint_for_messages(char *out, size_t size, const char *url);
+
 /* Returns the region a call should use, or NULL with err set. */
 const char *client_call_region(peerguard_client *c, const char *region, const char *action,
 	peerguard_aws_error *err);

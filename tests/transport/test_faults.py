@@ -297,6 +297,23 @@ def test_secret_never_printed_on_any_failure(tmp_path, faults):
         assert run.error["message"], scenario
 
 
+def test_endpoint_password_never_printed(tmp_path, faults):
+    """A password in the endpoint URL's userinfo is masked in errors and logs, on success and on failure."""
+    password = "endpointPassw0rd"
+    for scenario, fails in (("ok", False), ("always503", True)):
+        url = faults.url(scenario).replace("http://", "http://user:%s@" % password, 1)
+        run = run_probe(tmp_path, "--endpoint-url", url, "--region", "us-east-1", "--backoff-base-ms", "20",
+                        "--max-attempts", "2", "describe", secrets=(password,))
+        assert (run.rc < 0) == fails, run.last
+        if fails:
+            assert "user:***@" not in run.error["message"] and "***@" in run.error["message"], run.error
+            assert run.error["endpoint"].startswith("http://***@"), run.error
+            assert run.log_lines("WARN") and all("***@" in line for line in run.log_lines("WARN")), run.stderr
+    run = run_probe(tmp_path, "--endpoint-url", "http://user:%s@[bad" % password, "--region", "us-east-1",
+                    "describe", secrets=(password,))
+    assert run.rc < 0 and "invalid endpoint URL" in run.error["message"], run.last
+
+
 # ---- endpoints ----
 
 def test_service_endpoint_variables(tmp_path, faults):
