@@ -194,23 +194,9 @@ static int transfer_error(fetch_call *fc, CURLcode code, const char *curl_error,
 /* Sets the options every request of a fetch shares on a reset handle. */
 static void setup_handle(CURL *curl, const fetch_call *fc, body_sink *sink, char *curl_error, long timeout_ms)
 {
-	curl_easy_reset(curl);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (fc->f->ca_bundle)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, fc->f->ca_bundle);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-		(long)(fc->f->connect_timeout_ms < timeout_ms ? fc->f->connect_timeout_ms : timeout_ms));
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+	http_reset_secure(curl, fc->f->ca_bundle,
+		(long)(fc->f->connect_timeout_ms < timeout_ms ? fc->f->connect_timeout_ms : timeout_ms), timeout_ms);
 	curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)fc->max_bytes);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "libpeerguard/" PEERGUARD_VERSION);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curl_error);

@@ -64,12 +64,9 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
-int http_post(CURL *curl, const http_request *req, http_response *resp)
+void http_reset_secure(CURL *curl, const char *ca_bundle, long connect_timeout_ms, long timeout_ms)
 {
-	memset(resp, 0, sizeof(*resp));
 	curl_easy_reset(curl);
-
-	curl_easy_setopt(curl, CURLOPT_URL, req->url);
 #if LIBCURL_VERSION_NUM >= 0x075500
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
@@ -79,15 +76,23 @@ int http_post(CURL *curl, const http_request *req, http_response *resp)
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (req->ca_bundle)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_bundle);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+	if (ca_bundle)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, ca_bundle);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, "libpeerguard/" PEERGUARD_VERSION);
+}
+
+int http_post(CURL *curl, const http_request *req, http_response *resp)
+{
+	memset(resp, 0, sizeof(*resp));
+	http_reset_secure(curl, req->ca_bundle, req->connect_timeout_ms, req->timeout_ms);
+
+	curl_easy_setopt(curl, CURLOPT_URL, req->url);
 	curl_easy_setopt(curl, CURLOPT_POST, 1L);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, req->body);
 	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, req->headers);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "libpeerguard/" PEERGUARD_VERSION);
 	curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, resp);

@@ -37,6 +37,13 @@ void http_global_init(void);
 /* Sends req on the easy handle curl (reset first).  Returns 0 when a response arrived, else -1 with resp->curl_code set. */
 int http_post(CURL *curl, const http_request *req, http_response *resp);
 
+/**
+ * Resets curl to the options every request of the library shares: http
+ * and https only, no redirects followed, TLS peer and host verified (with
+ * ca_bundle when not NULL), the two timeouts, and the user agent.
+ */
+void http_reset_secure(CURL *curl, const char *ca_bundle, long connect_timeout_ms, long timeout_ms);
+
 /* Frees the body of a response and clears it. */
 void http_response_free(http_response *resp);
 
