@@ -86,7 +86,8 @@ int projection_init(projection *proj, const peerguard_policy_set *set)
 			return rc;
 		}
 	}
-	if (pull == 0) {
+	/* Without a key to read, every record would be parsed whole anyway. */
+	if (pull == 0 || proj->count == 0) {
 		projection_clear(proj);
 		return 0;
 	}

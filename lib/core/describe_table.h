@@ -78,8 +78,9 @@ typedef struct describe_table {
  * Collects the keys that the record-by-record plans of set's pull-mode
  * policies read: the keys of memoisable value filters, and the owner ids of
  * cross-account filters.  Returns 1 when a table is worth building (the
- * set has a pull-mode policy and each one runs record by record), 0 when
- * it is not (proj is then empty), or -1 when out of memory.
+ * set has a pull-mode policy, each one runs record by record, and some
+ * key is read), 0 when it is not (proj is then empty), or -1 when out of
+ * memory.
  */
 int projection_init(projection *proj, const peerguard_policy_set *set);
 
