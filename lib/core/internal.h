@@ -56,9 +56,10 @@ char *string_dup(const char *s);
 const char *json_string_at(json_t *obj, const char *key);
 
 /**
- * Returns the JSON value as an account id: a string as it is, an integer
- * zero-padded to 12 digits (some CloudTrail records carry account ids as
- * numbers).  Writes into buf and returns buf, or returns NULL.
+ * Returns the JSON value as an account id: a string as it is (borrowed
+ * from value, never shortened), or an integer zero-padded to 12 digits
+ * into buf (some CloudTrail records carry account ids as numbers).
+ * Returns NULL for other values.
  */
 const char *account_id_text(json_t *value, char *buf, size_t size);
 

@@ -113,10 +113,8 @@ const char *json_string_at(json_t *obj, const char *key)
 
 const char *account_id_text(json_t *value, char *buf, size_t size)
 {
-	if (json_is_string(value)) {
-		copy_truncated(buf, size, json_string_value(value));
-		return buf;
-	}
+	if (json_is_string(value))
+		return json_string_value(value);
 	if (json_is_integer(value) && json_integer_value(value) >= 0 &&
 	    json_integer_value(value) <= 999999999999LL) {
 		snprintf(buf, size, "%012lld", (long long)json_integer_value(value));

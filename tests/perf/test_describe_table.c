@@ -162,7 +162,11 @@ static const char *const documents[] = {
 	"{\"VpcPeeringConnections\": [" RECORD("pcx-1") "], }",
 	"{\"VpcPeeringConnections\": [" RECORD("pcx-1") "]",
 	"{\"VpcPeeringConnections\": [{\"VpcPeeringConnectionId\": \"pcx-1\", \"Deep\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]}",
-	"{\"VpcPeeringConnections\": [{\"VpcPeeringConnectionId\": \"pcx-1\", \"Deep\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]}",
+	"{\"VpcPeeringConnections\": [{\"VpcPeeringConnectionId\": \"pcx-1\", \"Deep\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]}",
+	/* Owners longer than an account id, two of them alike in their first 31 characters: kept whole on both paths. */
+	"{\"VpcPeeringConnections\": [{\"VpcPeeringConnectionId\": \"pcx-1\", \"Status\": {\"Code\": \"active\"},"
+	" \"AccepterVpcInfo\": {\"OwnerId\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB\", \"Region\": \"us-east-1\"},"
+	" \"RequesterVpcInfo\": {\"OwnerId\": \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAC\"}, \"Tags\": [{\"Key\": \"Team\", \"Value\": \"x\"}]}]}",
 };
 
 static void compare_file(const peerguard_policy_set *set, const char *path)
