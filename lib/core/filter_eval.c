@@ -156,9 +156,11 @@ static json_t *filter_value(const filter *f, json_t *resource, eval_env *env)
 		json_t *values = f->value_from->values;
 
 		if (!values) {
-			values = value_source_fetch(f->value_from, &env->vars, env->limits, env->err);
+			peerguard_error fetch_err;
+
+			values = value_source_fetch(f->value_from, &env->vars, env->limits, &fetch_err);
 			if (!values) {
-				env->failed = 1;
+				eval_fail(env, f, fetch_err.code, fetch_err.message);
 				return NULL;
 			}
 			env->value_cache[f->slot] = values;
@@ -321,11 +323,12 @@ static int eval_cross_account(int *matched, const filter *f, json_t *record, eva
 	if (f->whitelist_from) {
 		from = f->whitelist_from->values;
 		if (!from) {
-			from = value_source_fetch(f->whitelist_from, &env->vars, env->limits, env->err);
+			peerguard_error fetch_err;
+
+			from = value_source_fetch(f->whitelist_from, &env->vars, env->limits, &fetch_err);
 			if (!from) {
 				json_decref(found);
-				env->failed = 1;
-				return -1;
+				return eval_fail(env, f, fetch_err.code, fetch_err.message);
 			}
 		} else {
 			json_incref(from);

@@ -61,24 +61,16 @@ void url_redact(char *buf, size_t size, const char *url)
 {
 	const char *scheme_end = strstr(url, "://");
 	const char *authority = scheme_end ? scheme_end + 3 : url;
-	size_t authority_len = strcspn(authority, "/?#");
-	const char *at = NULL;
-	const char *rest;
-	size_t path_len;
 
-	for (const char *p = authority; p < authority + authority_len; p++)
-		if (*p == '@')
-			at = p;
-	if (at)
-		snprintf(buf, size, "%.*s***%.*s", (int)(authority - url), url, (int)(authority + authority_len - at),
-			at);
-	else
-		snprintf(buf, size, "%.*s", (int)(authority + authority_len - url), url);
+	/* A password may contain '/', '?' or '#' unencoded: invalid, but still printed, so userinfo ends at the last '@'. */
+	const char *at = strrchr(authority, '@');
+	const char *host = at ? at + 1 : authority;
+	size_t host_len = strcspn(host, "/?#");
+	const char *rest = host + host_len;
+	size_t path_len = strcspn(rest, "?#");
 
-	rest = authority + authority_len;
-	path_len = strcspn(rest, "?#");
-	size_t used = strlen(buf);
-	snprintf(buf + used, size - used, "%.*s%s", (int)path_len, rest, rest[path_len] == '?' ? "?***" : "");
+	snprintf(buf, size, "%.*s%s%.*s%.*s%s", (int)(authority - url), url, at ? "***@" : "", (int)host_len, host,
+		(int)path_len, rest, rest[path_len] == '?' ? "?***" : "");
 }
 
 /* Replaces every occurrence of secret (4 bytes or more) in s with "***", which is never longer. */

@@ -47,8 +47,8 @@ int url_is_remote(const char *url);
 
 /**
  * Writes url to buf without secrets: the user information before the host
- * becomes "***@" and the query string "?***", because both may carry
- * tokens or signatures.  buf is always terminated.
+ * (up to the last '@') becomes "***@" and the query string "?***",
+ * because both may carry tokens or signatures.  buf is always terminated.
  */
 void url_redact(char *buf, size_t size, const char *url);
 

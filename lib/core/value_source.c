@@ -639,6 +639,23 @@ json_t *value_source_fetch(const value_source *src, const vars *v, const peergua
 	char **headers = NULL;
 	char *url = NULL, *key = NULL;
 	json_t *values = NULL;
+	const char *missing = v ? vars_missing(src->url, v) : NULL;
+
+	for (size_t i = 0; v && !missing && src->headers && src->headers[i]; i++)
+		missing = vars_missing(src->headers[i], v);
+
+	/* A URL with a variable left unexpanded would be fetched as written: fail closed instead. */
+	if (missing) {
+		char shown[PEERGUARD_ERROR_FILE_MAX];
+
+		url_redact(shown, sizeof(shown), src->url);
+		error_set(err, PEERGUARD_EEVAL, NULL,
+			"value_from url '%s' uses {%s}, which has no value in this evaluation; pass the %s "
+			"(--%s, peerguard_context.%s)", shown, missing,
+			strcmp(missing, "region") == 0 ? "region" : "account id",
+			strcmp(missing, "region") == 0 ? "region" : "account-id", missing);
+		return NULL;
+	}
 
 	url = v ? vars_expand(src->url, v) : string_dup(src->url);
 	if (!url) {

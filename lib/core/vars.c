@@ -183,6 +183,30 @@ static int walk(const char *s, strbuf *out, const vars *v, int *has_fields, int 
 	return 0;
 }
 
+const char *vars_missing(const char *s, const vars *v)
+{
+	char errbuf[8];
+
+	for (const char *p = s; *p; ) {
+		field f;
+
+		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+			p += 2;
+			continue;
+		}
+		if (*p != '{' || scan_field(p + 1, &f, errbuf, sizeof(errbuf)) < 0) {
+			p++;
+			continue;
+		}
+		if (f.name_len == 10 && strncmp(f.name, "account_id", 10) == 0 && !v->account_id)
+			return "account_id";
+		if (f.name_len == 6 && strncmp(f.name, "region", 6) == 0 && !v->region)
+			return "region";
+		p = f.end;
+	}
+	return NULL;
+}
+
 int vars_check(const char *s, char *errbuf, size_t errlen)
 {
 	int has_fields, all_known;

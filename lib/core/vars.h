@@ -25,6 +25,13 @@ typedef struct vars {
 int vars_check(const char *s, char *errbuf, size_t errlen);
 
 /**
+ * Returns the name of the first variable of s that v has no value for
+ * ("account_id" or "region", static), or NULL when vars_expand can fill
+ * every field.
+ */
+const char *vars_missing(const char *s, const vars *v);
+
+/**
  * Expands s.  Returns a new string (malloc), or NULL when out of memory.
  * Strings that name an unknown variable, or a known one that has no value,
  * come back unchanged.

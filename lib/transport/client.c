@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "transport/response.h"
+#include "core/value_remote.h"
 #include "transport/client.h"
 #include "transport/http.h"
 
@@ -94,22 +95,10 @@ const char *client_call_region(peerguard_client *c, const char *region, const ch
 
 void endpoint_for_messages(char *out, size_t size, const char *url)
 {
-	const char *scheme = url ? strstr(url, "://") : NULL;
-	const char *authority = scheme ? scheme + 3 : url;
-	size_t authority_len = url ? strcspn(authority, "/?#") : 0;
-	const char *at = NULL;
-
-	if (!url) {
-		copy_string(out, size, "(no endpoint)");
-		return;
-	}
-	for (size_t i = 0; i < authority_len; i++)
-		if (authority[i] == '@')
-			at = authority + i;
-	if (!at)
-		copy_string(out, size, url);
+	if (url)
+		url_redact(out, size, url);
 	else
-		snprintf(out, size, "%.*s***%s", (int)(authority - url), url, at);
+		copy_string(out, size, "(no endpoint)");
 }
 
 int check_endpoint(const char *url, const char *source, peerguard_aws_error *err)

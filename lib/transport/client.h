@@ -131,7 +131,7 @@ int set_error(peerguard_aws_error *err, int code, const char *fmt, ...) __attrib
 /* Checks that url is an absolute http or https URL with a host; source names where it came from.  Returns 0 or PEERGUARD_ECONFIG. */
 int check_endpoint(const char *url, const char *source, peerguard_aws_error *err);
 
-/** Copies url into out for messages, with any userinfo ("user:password@") shown as "***@"; NULL gives "(no endpoint)". */
+/** Copies url into out for messages, with userinfo and query masked as url_redact does; NULL gives "(no endpoint)". */
 void endpoint_for_messages(char *out, size_t size, const char *url);
 
 /* Returns the region a call should use, or NULL with err set. */

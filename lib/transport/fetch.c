@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "core/internal.h"
 #include "core/value_remote.h"
 #include "transport/buf.h"
 #include "transport/client.h"
@@ -170,7 +171,8 @@ static int transfer_error(fetch_call *fc, CURLcode code, const char *curl_error,
 	const char *detail = curl_error[0] ? curl_error : curl_easy_strerror(code);
 
 	if (sink->too_large || code == CURLE_FILESIZE_EXCEEDED)
-		return fetch_fail(fc, PEERGUARD_ELIMIT, "%s is larger than %zu bytes; raise max_input_bytes or shrink the file",
+		return fetch_fail(fc, PEERGUARD_ELIMIT, "%s is larger than %zu bytes; raise the fetch limit "
+			"(--fetch-max-bytes, peerguard_fetcher_options.max_bytes) and max_input_bytes, or shrink the file",
 			fc->shown, fc->max_bytes);
 	switch (code) {
 	case CURLE_OPERATION_TIMEDOUT:
@@ -184,11 +186,41 @@ static int transfer_error(fetch_call *fc, CURLcode code, const char *curl_error,
 			"TLS with %s failed: %s; for a private CA pass its certificate with --ca-bundle or AWS_CA_BUNDLE",
 			fc->shown, detail);
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		return fetch_fail(fc, PEERGUARD_EINVAL, "%s: %s; value_from URLs must be http, https or s3", fc->shown,
-			detail);
+		return fetch_fail(fc, PEERGUARD_EINVAL, "%s: %s; value_from URLs and their redirects must be http or https",
+			fc->shown, detail);
+	case CURLE_WEIRD_SERVER_REPLY:
+		return fetch_fail(fc, PEERGUARD_ETRANSPORT, "%s did not answer with HTTP: %s; check the URL's host and port",
+			fc->shown, detail);
 	default:
 		return fetch_fail(fc, PEERGUARD_ETRANSPORT, "fetching %s failed: %s", fc->shown, detail);
 	}
+}
+
+/*
+ * Decompresses a body that starts with the gzip magic (a .gz object), within
+ * the same size limit as the transfer, so a small compressed object cannot
+ * grow past it.  Returns 0 or a negative code.
+ */
+static int gunzip_body(buf *body, fetch_call *fc)
+{
+	peerguard_error err;
+	char *plain = NULL;
+	size_t plain_len = 0;
+
+	if (gunzip_if_needed(&plain, &plain_len, body->data, body->len, fc->max_bytes, fc->shown, &err) < 0) {
+		if (err.code == PEERGUARD_ELIMIT)
+			return fetch_fail(fc, err.code, "%s decompresses to more than %zu bytes; raise the fetch limit "
+				"(--fetch-max-bytes, peerguard_fetcher_options.max_bytes) and max_input_bytes, or shrink the file",
+				fc->shown, fc->max_bytes);
+		return fetch_fail(fc, err.code, "%s", err.message);
+	}
+	if (!plain)
+		return 0;
+	buf_free(body);
+	body->data = plain;
+	body->len = plain_len;
+	body->cap = plain_len;
+	return 0;
 }
 
 /* Sets the options every request of a fetch shares on a reset handle. */
@@ -490,8 +522,12 @@ static void s3_address(s3_request *r, const peerguard_client *c)
 	}
 	if (r->query.len)
 		buf_printf(&r->url, "?%s", buf_cstr(&r->query));
-	free(r->region);
-	r->region = strdup(region);
+
+	/* A region from the URL's query is r->region already and stays. */
+	if (region != r->region) {
+		free(r->region);
+		r->region = strdup(region);
+	}
 }
 
 /* Returns a message for an S3 error response: its Code and Message, or the status alone. */
@@ -641,6 +677,8 @@ int peerguard_fetcher_fetch(char **body, size_t *len, const char *url, const cha
 
 	if (rc == 0 && out.failed)
 		rc = fetch_fail(&fc, PEERGUARD_ENOMEM, "out of memory reading %s", shown);
+	if (rc == 0)
+		rc = gunzip_body(&out, &fc);
 	if (rc == 0) {
 		fetch_log(fc.f, "fetched %s: %zu bytes", shown, out.len);
 		*len = out.len;

@@ -51,6 +51,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.send(406)
             else:
                 self.send(200, gzip.compress(ALLOW_JSON), [("Content-Encoding", "gzip")])
+        elif path == "/bomb.txt.gz":
+            self.send(200, gzip.compress(b"1" * 3000000), [("Content-Type", "application/gzip")])
         elif path == "/allow.txt.gz":
             self.send(200, gzip.compress(f"{PARTNER}\n".encode()), [("Content-Type", "application/gzip")])
         elif path == "/auth/allow.json":
@@ -198,6 +200,49 @@ def test_dynamic_url_account_id(tmp_path, web):
     assert_partner_trusted(tmp_path, whitelist_policy(web + "/accounts/{account_id}.txt"))
 
 
+def test_dynamic_url_with_region(tmp_path, web):
+    """{region} fills from --region; the query string is not part of the file's path."""
+    assert_partner_trusted(tmp_path, whitelist_policy(web + "/accounts/{account_id}.txt?r={region}"),
+                           "--region", "eu-west-1")
+
+
+def test_dynamic_url_without_region_fails_closed(tmp_path, web):
+    """A variable with no value fails the record instead of fetching the URL as written."""
+    rc, decisions, stderr = run_eval(tmp_path, whitelist_policy(web + "/accounts/{account_id}.txt?r={region}"),
+                                     STRANGER)
+    assert rc == 2, stderr
+    assert [d["matched"] for d in decisions] == [False]
+    assert "uses {region}" in stderr and "--region" in stderr, stderr
+
+
+def test_dynamic_url_without_account_fails_closed(tmp_path, web):
+    (tmp_path / "policy.yml").write_text(whitelist_policy(web + "/accounts/{account_id}.txt"))
+    (tmp_path / "describe.json").write_text(record(STRANGER))
+    proc = subprocess.run([str(PEERGUARD), "eval", "--policy", str(tmp_path / "policy.yml"), "--now",
+                           "2026-01-15T12:00:00Z", str(tmp_path / "describe.json")],
+                          capture_output=True, text=True, timeout=60, env=clean_env(tmp_path))
+    assert proc.returncode == 2, proc.stderr
+    assert '"matched":true' not in proc.stdout
+    assert "uses {account_id}" in proc.stderr and "--account-id" in proc.stderr, proc.stderr
+
+
+def test_gzip_object_bounded_by_fetch_limit(tmp_path, web):
+    """A small .gz object that decompresses past --fetch-max-bytes fails instead of filling memory."""
+    rc, decisions, stderr = run_eval(tmp_path, whitelist_policy(web + "/bomb.txt.gz"), STRANGER,
+                                     "--fetch-max-bytes", "1000000")
+    assert rc == 2, stderr
+    assert "decompresses to more than 1000000 bytes" in stderr, stderr
+    assert "--fetch-max-bytes" in stderr, stderr
+
+
+@pytest.mark.parametrize("password", ["S3CRET/PASS", "S3CRET#PASS", "S3CRET?PASS"])
+def test_password_with_delimiters_never_printed(tmp_path, web, password):
+    url = web.replace("http://", "http://user:%s@" % password, 1) + "/allow.txt"
+    rc, decisions, stderr = run_eval(tmp_path, whitelist_policy(url), STRANGER)
+    assert "S3CRET" not in stderr and "PASS" not in stderr, stderr
+    assert "***@" in stderr or rc in (0, 1), stderr
+
+
 def test_dynamic_url_failure_fails_closed(tmp_path, web):
     policy = whitelist_policy(web + "/accounts/{account_id}/missing.txt")
     rc, decisions, stderr = run_eval(tmp_path, policy, STRANGER)
@@ -240,6 +285,7 @@ def s3_env(moto):
     ("s3://peerguard-lists/allow.json", "          expr: partners\n"),
     ("s3://peerguard-lists/lists/allow.txt.gz", ""),
     ("s3://peerguard-lists/accounts/{account_id}/allow.txt", ""),
+    ("s3://peerguard-lists/lists/allow.txt.gz?region=eu-west-1", ""),
 ])
 def test_s3_whitelist_from(tmp_path, bucket, url, extra):
     assert_partner_trusted(tmp_path, whitelist_policy(url, extra), env=s3_env(bucket))
