@@ -484,9 +484,13 @@ static int s3_parse(s3_request *r, fetch_call *fc, const char *url)
 static void s3_address(s3_request *r, const peerguard_client *c)
 {
 	const char *endpoint = s3_configured_endpoint(c);
-	const char *region = r->region ? r->region : c->region ? c->region : "us-east-1";
-	const char *suffix = strncmp(region, "cn-", 3) == 0 ? ".cn" : "";
+	const char *region = r->region ? r->region : c->region;
+	const char *suffix;
 	char *host = NULL;
+
+	if (!region)
+		region = "us-east-1";
+	suffix = strncmp(region, "cn-", 3) == 0 ? ".cn" : "";
 
 	if (r->version_id) {
 		buf_puts(&r->query, "versionId=");

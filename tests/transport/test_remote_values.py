@@ -46,7 +46,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif path == "/allow.txt":
             self.send(200, f"{PARTNER}\n".encode())
         elif path == "/encoded/allow.json":
-            # Content-Encoding: gzip, as a server answers c7n's Accept-Encoding: gzip.
+            # Content-Encoding: gzip, as a server replies to c7n's Accept-Encoding: gzip.
             if "gzip" not in self.headers.get("Accept-Encoding", ""):
                 self.send(406)
             else:
@@ -193,7 +193,8 @@ def test_no_remote_values_refuses(tmp_path, web):
     rc, decisions, stderr = run_eval(tmp_path, whitelist_policy(web + "/allow.txt"), STRANGER, "--no-remote-values")
     assert rc == 2
     assert decisions == []
-    assert "is remote" in stderr and "--no-remote-values" in stderr
+    assert "is remote" in stderr
+    assert "--no-remote-values" in stderr
 
 
 def test_dynamic_url_account_id(tmp_path, web):
@@ -212,7 +213,8 @@ def test_dynamic_url_without_region_fails_closed(tmp_path, web):
                                      STRANGER)
     assert rc == 2, stderr
     assert [d["matched"] for d in decisions] == [False]
-    assert "uses {region}" in stderr and "--region" in stderr, stderr
+    assert "uses {region}" in stderr, stderr
+    assert "--region" in stderr, stderr
 
 
 def test_dynamic_url_without_account_fails_closed(tmp_path, web):
@@ -223,7 +225,8 @@ def test_dynamic_url_without_account_fails_closed(tmp_path, web):
                           capture_output=True, text=True, timeout=60, env=clean_env(tmp_path))
     assert proc.returncode == 2, proc.stderr
     assert '"matched":true' not in proc.stdout
-    assert "uses {account_id}" in proc.stderr and "--account-id" in proc.stderr, proc.stderr
+    assert "uses {account_id}" in proc.stderr, proc.stderr
+    assert "--account-id" in proc.stderr, proc.stderr
 
 
 def test_gzip_object_bounded_by_fetch_limit(tmp_path, web):
@@ -239,7 +242,8 @@ def test_gzip_object_bounded_by_fetch_limit(tmp_path, web):
 def test_password_with_delimiters_never_printed(tmp_path, web, password):
     url = web.replace("http://", "http://user:%s@" % password, 1) + "/allow.txt"
     rc, decisions, stderr = run_eval(tmp_path, whitelist_policy(url), STRANGER)
-    assert "S3CRET" not in stderr and "PASS" not in stderr, stderr
+    assert "S3CRET" not in stderr, stderr
+    assert "PASS" not in stderr, stderr
     assert "***@" in stderr or rc in (0, 1), stderr
 
 
@@ -259,7 +263,8 @@ def test_validate_fetches(tmp_path, web):
                           capture_output=True, text=True, timeout=60, env=clean_env(tmp_path))
     assert proc.returncode == 2
     assert "ok.yml: 1 policy valid" in proc.stdout
-    assert "bad.yml" in proc.stderr and "HTTP 503" in proc.stderr
+    assert "bad.yml" in proc.stderr
+    assert "HTTP 503" in proc.stderr
 
 
 # ---------------------------------------------------------------- s3 in moto
@@ -309,7 +314,8 @@ def test_s3_sweep_endpoint_option(tmp_path, bucket):
                str(tmp_path / "accounts.txt"), "--regions", "us-east-1", "--endpoint-url", bucket.url]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
     output = proc.stdout + proc.stderr
-    assert FAKE_SECRET not in output and FAKE_TOKEN not in output
+    assert FAKE_SECRET not in output
+    assert FAKE_TOKEN not in output
     assert "could not be fetched" not in proc.stderr, proc.stderr
     assert proc.returncode == 0, proc.stderr
 
