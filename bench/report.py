@@ -194,8 +194,8 @@ def section_sweep(out, r):
                "127.0.0.1, assuming a role in each account (`--role-arn`) and describing the peering "
                "connections of each pair, policy `bench/policies/sweep.yml`.  An untimed first sweep lets moto "
                "build its per-account backends.  The rows with an added latency go through a proxy on "
-               "127.0.0.1 that holds each request that long before passing it to moto, as a distant AWS "
-               "endpoint would; the proxy is Python threads in the benchmark's own process.  CPU seconds "
+               "127.0.0.1 that delays each request by that long before passing it to moto, as a distant "
+               "AWS endpoint would; the proxy is Python threads in the benchmark's own process.  CPU seconds "
                "are those of the peerguard process and of moto's server during the run.\n" % r["pairs"])
     out.append("| added latency | concurrency | seconds | pairs/s | peerguard CPU s | moto CPU s | pairs reported "
                "| connections seen | exit |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -211,12 +211,20 @@ def section_sweep(out, r):
         if len(runs) < 2:
             continue
         best = min(runs, key=lambda run: run["seconds"])
-        out.append("- %d ms added: from concurrency %d to %d the time fell %.1f× (%.1f× would be linear); the "
-                   "fastest run, at concurrency %d, kept moto's server busy %.0f%% of the time%s."
+        busy = 100.0 * best.get("moto_cpu_seconds", 0) / best["seconds"]
+        if best is runs[0]:
+            out.append("- %d ms added: the fastest run was at concurrency %d, where moto's server was already busy "
+                       "%.0f%% of the time; more requests in flight made it slower." % (latency, best["concurrency"], busy))
+            continue
+        out.append("- %d ms added: from concurrency %d to %d the time fell %.1f× (%.1f× would be linear); at "
+                   "concurrency %d moto's server was busy %.0f%% of the time%s."
                    % (latency, runs[0]["concurrency"], best["concurrency"], runs[0]["seconds"] / best["seconds"],
-                      best["concurrency"] / runs[0]["concurrency"], best["concurrency"],
-                      100.0 * best.get("moto_cpu_seconds", 0) / best["seconds"],
+                      best["concurrency"] / runs[0]["concurrency"], best["concurrency"], busy,
                       "; more requests in flight did not make it faster" if best is not runs[-1] else ""))
+        steps = ["%d: %.2f s, moto busy %.0f%%" % (run["concurrency"], run["seconds"],
+                                                  100.0 * run.get("moto_cpu_seconds", 0) / run["seconds"])
+                 for run in runs]
+        out.append("  By concurrency: %s." % "; ".join(steps))
     out.append("")
     out.append("moto's server is one Python process that spends more CPU on each call than peerguard does, and on "
                "this 2-core machine it shares the CPUs with peerguard, the proxy and any other jobs, so the "
