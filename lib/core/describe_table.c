@@ -327,6 +327,22 @@ static void skip_space(scanner *sc)
 }
 
 /*
+ * Reads what follows a member or an element: returns 1 after a ',' (and
+ * the space after it), 0 at close (left for the caller), or -1 on
+ * anything else, which is invalid JSON.
+ */
+static int next_member(scanner *sc, char close)
+{
+	skip_space(sc);
+	if (sc->p < sc->end && *sc->p == ',') {
+		sc->p++;
+		skip_space(sc);
+		return 1;
+	}
+	return sc->p < sc->end && *sc->p == close ? 0 : -1;
+}
+
+/*
  * Reads the string whose quote is at sc->p.  Stores the offset and length
  * of its contents and whether it contains an escape or a non-ASCII byte
  * (so its text is not its value).  Returns 0, or -1 on invalid JSON.
@@ -485,7 +501,7 @@ static int check_duplicate(scanner *sc, size_t first, size_t off, size_t len)
 static int scan_tag(scanner *sc)
 {
 	size_t key_off = 0, key_len = 0, value_off = 0, value_len = 0, first = sc->n_keys;
-	int has_key = 0, key_plain = 0, value_plain = 0;
+	int has_key = 0, key_plain = 0, value_plain = 0, rc = 0;
 	char value_kind = 0;       /* 0 absent or null, 's' string, 'o' another type */
 
 	if (*sc->p != '{')
@@ -536,16 +552,11 @@ static int scan_tag(scanner *sc)
 		} else if (scan_value(sc, NULL, -1) < 0) {
 			return -1;
 		}
-		skip_space(sc);
-		if (sc->p < sc->end && *sc->p == ',') {
-			sc->p++;
-			skip_space(sc);
-			continue;
-		}
-		if (sc->p < sc->end && *sc->p == '}')
+		if ((rc = next_member(sc, '}')) <= 0)
 			break;
-		return -1;
 	}
+	if (rc < 0)
+		return -1;
 	sc->p++;
 	sc->depth--;
 	sc->n_keys = first;
@@ -573,6 +584,8 @@ static int scan_tag(scanner *sc)
 /* Reads an array; inside a record's Tags (tags set) each element is a tag. */
 static int scan_array(scanner *sc, int tags)
 {
+	int rc = 0;
+
 	if (++sc->depth > sc->max_depth)
 		return -1;
 	sc->p++;
@@ -589,16 +602,11 @@ static int scan_array(scanner *sc, int tags)
 			return -1;
 		if (sc->stop)
 			return 0;
-		skip_space(sc);
-		if (sc->p < sc->end && *sc->p == ',') {
-			sc->p++;
-			skip_space(sc);
-			continue;
-		}
-		if (sc->p < sc->end && *sc->p == ']')
+		if ((rc = next_member(sc, ']')) <= 0)
 			break;
-		return -1;
 	}
+	if (rc < 0)
+		return -1;
 	sc->p++;
 	sc->depth--;
 	return 0;
@@ -608,6 +616,7 @@ static int scan_array(scanner *sc, int tags)
 static int scan_object(scanner *sc, const scan_trie *node, int top)
 {
 	size_t first = sc->n_keys;
+	int rc = 0;
 
 	if (++sc->depth > sc->max_depth)
 		return -1;
@@ -652,16 +661,11 @@ static int scan_object(scanner *sc, const scan_trie *node, int top)
 		}
 		if (sc->stop)
 			return 0;
-		skip_space(sc);
-		if (sc->p < sc->end && *sc->p == ',') {
-			sc->p++;
-			skip_space(sc);
-			continue;
-		}
-		if (sc->p < sc->end && *sc->p == '}')
+		if ((rc = next_member(sc, '}')) <= 0)
 			break;
-		return -1;
 	}
+	if (rc < 0)
+		return -1;
 	sc->p++;
 	sc->depth--;
 	sc->n_keys = first;
@@ -770,6 +774,7 @@ static int scan_record(scanner *sc, size_t *cap)
 static int scan_records(scanner *sc)
 {
 	size_t cap = 0;
+	int rc = 0;
 
 	if (*sc->p != '[')
 		return -1;
@@ -791,16 +796,11 @@ static int scan_records(scanner *sc)
 			return -1;
 		if (sc->stop)
 			return 0;
-		skip_space(sc);
-		if (sc->p < sc->end && *sc->p == ',') {
-			sc->p++;
-			skip_space(sc);
-			continue;
-		}
-		if (sc->p < sc->end && *sc->p == ']')
+		if ((rc = next_member(sc, ']')) <= 0)
 			break;
-		return -1;
 	}
+	if (rc < 0)
+		return -1;
 	sc->p++;
 	sc->depth--;
 	return 0;
