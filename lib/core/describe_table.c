@@ -326,6 +326,31 @@ static void skip_space(scanner *sc)
 		sc->p++;
 }
 
+/* Leaves the object or array whose closing bracket is at sc->p. */
+static void close_container(scanner *sc)
+{
+	sc->p++;
+	sc->depth--;
+}
+
+/*
+ * Enters the object or array whose bracket is at sc->p.  Returns 1 when it
+ * has members, 0 when it is empty (and already left), or -1 when it nests
+ * deeper than allowed.
+ */
+static int open_container(scanner *sc, char close)
+{
+	if (++sc->depth > sc->max_depth)
+		return -1;
+	sc->p++;
+	skip_space(sc);
+	if (sc->p < sc->end && *sc->p == close) {
+		close_container(sc);
+		return 0;
+	}
+	return 1;
+}
+
 /*
  * Reads what follows a member or an element: returns 1 after a ',' (and
  * the space after it), 0 at close (left for the caller), or -1 on
@@ -506,15 +531,8 @@ static int scan_tag(scanner *sc)
 
 	if (*sc->p != '{')
 		return scan_value(sc, NULL, -1);
-	if (++sc->depth > sc->max_depth)
-		return -1;
-	sc->p++;
-	skip_space(sc);
-	if (sc->p < sc->end && *sc->p == '}') {
-		sc->p++;
-		sc->depth--;
-		return 0;
-	}
+	if ((rc = open_container(sc, '}')) <= 0)
+		return rc;
 	for (;;) {
 		size_t off, len;
 		int plain;
@@ -557,8 +575,7 @@ static int scan_tag(scanner *sc)
 	}
 	if (rc < 0)
 		return -1;
-	sc->p++;
-	sc->depth--;
+	close_container(sc);
 	sc->n_keys = first;
 
 	if (!has_key)
@@ -586,15 +603,8 @@ static int scan_array(scanner *sc, int tags)
 {
 	int rc = 0;
 
-	if (++sc->depth > sc->max_depth)
-		return -1;
-	sc->p++;
-	skip_space(sc);
-	if (sc->p < sc->end && *sc->p == ']') {
-		sc->p++;
-		sc->depth--;
-		return 0;
-	}
+	if ((rc = open_container(sc, ']')) <= 0)
+		return rc;
 	for (;;) {
 		if (sc->p >= sc->end)
 			return -1;
@@ -607,8 +617,7 @@ static int scan_array(scanner *sc, int tags)
 	}
 	if (rc < 0)
 		return -1;
-	sc->p++;
-	sc->depth--;
+	close_container(sc);
 	return 0;
 }
 
@@ -618,15 +627,8 @@ static int scan_object(scanner *sc, const scan_trie *node, int top)
 	size_t first = sc->n_keys;
 	int rc = 0;
 
-	if (++sc->depth > sc->max_depth)
-		return -1;
-	sc->p++;
-	skip_space(sc);
-	if (sc->p < sc->end && *sc->p == '}') {
-		sc->p++;
-		sc->depth--;
-		return 0;
-	}
+	if ((rc = open_container(sc, '}')) <= 0)
+		return rc;
 	for (;;) {
 		const scan_trie *child = NULL;
 		size_t off, len;
@@ -666,8 +668,7 @@ static int scan_object(scanner *sc, const scan_trie *node, int top)
 	}
 	if (rc < 0)
 		return -1;
-	sc->p++;
-	sc->depth--;
+	close_container(sc);
 	sc->n_keys = first;
 	return 0;
 }
@@ -778,14 +779,8 @@ static int scan_records(scanner *sc)
 
 	if (*sc->p != '[')
 		return -1;
-	sc->depth++;
-	sc->p++;
-	skip_space(sc);
-	if (sc->p < sc->end && *sc->p == ']') {
-		sc->p++;
-		sc->depth--;
-		return 0;
-	}
+	if ((rc = open_container(sc, ']')) <= 0)
+		return rc;
 	for (;;) {
 		if (sc->p >= sc->end || *sc->p != '{') {
 			/* input_parse reports a list item that is not a record. */
@@ -801,8 +796,7 @@ static int scan_records(scanner *sc)
 	}
 	if (rc < 0)
 		return -1;
-	sc->p++;
-	sc->depth--;
+	close_container(sc);
 	return 0;
 }
 
@@ -867,19 +861,9 @@ static int scan_document(scanner *sc)
 /* Parses the slow records with jansson now; a record jansson refuses ends the scan.  Returns 0 or -1. */
 static int parse_slow_records(describe_table *t)
 {
-	for (size_t row = 0; row < t->rows; row++) {
-		json_t *record;
-
-		if (!t->slow[row])
-			continue;
-		record = json_fast_loadb(t->text + t->starts[row], t->ends[row] - t->starts[row], NULL);
-		if (!record || !json_object_get(record, "VpcPeeringConnectionId")) {
-			json_decref(record);
+	for (size_t row = 0; row < t->rows; row++)
+		if (t->slow[row] && !json_object_get(describe_table_record(t, row), "VpcPeeringConnectionId"))
 			return -1;
-		}
-		input_normalise_describe(record);
-		t->records[row] = record;
-	}
 	return 0;
 }
 

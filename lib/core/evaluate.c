@@ -177,22 +177,23 @@ static void run_clear(run *r)
 
 /*
  * Evaluates policy pi's conditions on the pseudo-resource Cloud Custodian
- * builds.  Stores whether they held in *held; cond_rec receives the
- * explain entries and the failure.  A policy without conditions holds.
+ * builds and stores whether they held in *conditions_held.  cond_rec
+ * receives the explain entries and the failure.  A policy without
+ * conditions holds.
  */
-static void run_conditions(int *held, eval_record *cond_rec, run *r, size_t pi, int explain)
+static void run_conditions(int *conditions_held, eval_record *cond_rec, run *r, size_t pi, int explain)
 {
 	const policy *p = &r->set->policies[pi];
 	json_t *pseudo;
 
-	*held = 1;
+	*conditions_held = 1;
 	memset(cond_rec, 0, sizeof(*cond_rec));
 	if (!p->conditions || !p->conditions->n_children)
 		return;
-	*held = 0;
+	*conditions_held = 0;
 	cond_rec->explain = explain ? json_array() : NULL;
 	pseudo = condition_resource(p, &r->envs[pi]);
-	filter_eval(held, p->conditions, pseudo, cond_rec, &r->envs[pi]);
+	filter_eval(conditions_held, p->conditions, pseudo, cond_rec, &r->envs[pi]);
 	json_decref(pseudo);
 }
 
@@ -225,7 +226,11 @@ static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources
 	env->vars.region = region;
 	env->envelope = envelope;
 
-	/* A record-by-record plan creates violations arrays only for records that reach a cross-account filter. */
+	/*
+	 * A record-by-record plan creates violations arrays only for records
+	 * that reach a cross-account filter.  decide_resource gives the others
+	 * an empty one.
+	 */
 	plan = explain ? NULL : run_plan(r, pi);
 	for (size_t i = 0; i < n; i++) {
 		idx[i] = i;
@@ -252,11 +257,6 @@ static int select_batch(batch_result *out, run *r, size_t pi, json_t **resources
 			fast_plan_eval(&matched, plan, resources[i], &out->records[i], env);
 			out->matched[i] = (unsigned char)(matched && !out->records[i].failed);
 		}
-
-		/* Decisions carry the violations array, so every record that will get one needs it. */
-		for (size_t i = 0; i < n; i++)
-			if (!out->records[i].violations && (out->matched[i] || !matched_only(r)))
-				out->records[i].violations = json_array();
 		free(idx);
 		return 0;
 	}
@@ -285,7 +285,7 @@ static int select_table(batch_result *out, run *r, size_t pi, describe_table *t,
 	eval_env *env = &r->envs[pi];
 	fast_plan *plan = r->ctx && (r->ctx->flags & PEERGUARD_EXPLAIN) ? NULL : run_plan(r, pi);
 	eval_record cond_rec, scratch;
-	int held;
+	int conditions_held;
 
 	memset(out, 0, sizeof(*out));
 	if (!plan)
@@ -293,7 +293,7 @@ static int select_table(batch_result *out, run *r, size_t pi, describe_table *t,
 	env->vars.account_id = account_id;
 	env->vars.region = region;
 	env->envelope = NULL;
-	run_conditions(&held, &cond_rec, r, pi, 0);
+	run_conditions(&conditions_held, &cond_rec, r, pi, 0);
 	if (cond_rec.failed)
 		return 1;
 	if (plan->table != t && fast_plan_bind(plan, t) < 0)
@@ -303,12 +303,12 @@ static int select_table(batch_result *out, run *r, size_t pi, describe_table *t,
 	out->violations = calloc(t->rows ? t->rows : 1, sizeof(*out->violations));
 	out->matched = calloc(t->rows ? t->rows : 1, sizeof(*out->matched));
 	out->count = t->rows;
-	out->cond = held;
+	out->cond = conditions_held;
 	if (!out->failed || !out->violations || !out->matched) {
 		batch_result_clear(out);
 		return -1;
 	}
-	if (!held)
+	if (!conditions_held)
 		return 0;
 
 	memset(&scratch, 0, sizeof(scratch));

@@ -258,18 +258,36 @@ static int memo_match(fast_step *step, json_t *r, eval_env *env)
 	return matched;
 }
 
-static int is_trusted(const fast_step *step, const char *owner)
+/* Whether owner text[0..len) is in the step's sorted whitelist (sorted by strcmp, which orders bytes as memcmp). */
+static int trusted_text(const fast_step *step, const char *text, size_t len)
 {
-	return bsearch(&owner, step->trusted, step->n_trusted, sizeof(*step->trusted), compare_text) != NULL;
+	size_t lo = 0, hi = step->n_trusted;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, tlen = strlen(step->trusted[mid]);
+		int c = memcmp(text, step->trusted[mid], len < tlen ? len : tlen);
+
+		if (c == 0 && len < tlen)
+			c = -1;
+		else if (c == 0 && len > tlen)
+			c = 1;
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
 }
 
-static int in_violations(json_t *violations, const char *owner)
+static int in_violations_text(json_t *violations, const char *text, size_t len)
 {
 	size_t i;
 	json_t *a;
 
 	json_array_foreach(violations, i, a)
-		if (json_is_string(a) && strcmp(json_string_value(a), owner) == 0)
+		if (json_is_string(a) && json_string_length(a) == len && memcmp(json_string_value(a), text, len) == 0)
 			return 1;
 	return 0;
 }
@@ -295,12 +313,12 @@ static int cross_account(const fast_step *step, json_t *record, eval_record *rec
 			continue;
 		if (env->vars.account_id && strcmp(owner, env->vars.account_id) == 0)
 			continue;
-		if (is_trusted(step, owner) || (n_found == 1 && strcmp(found[0], owner) == 0))
+		if (trusted_text(step, owner, strlen(owner)) || (n_found == 1 && strcmp(found[0], owner) == 0))
 			continue;
 		found[n_found++] = owner;
 	}
 	for (size_t i = 0; rec->violations && i < n_found; i++)
-		if (!in_violations(rec->violations, found[i]))
+		if (!in_violations_text(rec->violations, found[i], strlen(found[i])))
 			json_array_append_new(rec->violations, json_string(found[i]));
 	return n_found > 0;
 }
@@ -384,40 +402,6 @@ static int row_match(fast_step *step, const describe_table *t, uint32_t cell, ev
 	if (matched >= 0)
 		*known = (signed char)matched;
 	return matched;
-}
-
-/* Whether owner text[0..len) is in the step's sorted whitelist (sorted by strcmp, which orders bytes as memcmp). */
-static int trusted_text(const fast_step *step, const char *text, size_t len)
-{
-	size_t lo = 0, hi = step->n_trusted;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2, tlen = strlen(step->trusted[mid]);
-		int c = memcmp(text, step->trusted[mid], len < tlen ? len : tlen);
-
-		if (c == 0 && len < tlen)
-			c = -1;
-		else if (c == 0 && len > tlen)
-			c = 1;
-		if (c == 0)
-			return 1;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return 0;
-}
-
-static int in_violations_text(json_t *violations, const char *text, size_t len)
-{
-	size_t i;
-	json_t *a;
-
-	json_array_foreach(violations, i, a)
-		if (json_is_string(a) && json_string_length(a) == len && memcmp(json_string_value(a), text, len) == 0)
-			return 1;
-	return 0;
 }
 
 /*
