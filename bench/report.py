@@ -69,9 +69,9 @@ def section_filter(out, lib, c7n):
                "eval --matched-only` (and `PEERGUARD_MATCHED_ONLY`) keeps a describe document, its text plus "
                "an interned-string cell for each key the policies read.  Building the table is not timed here; "
                "benchmark 2 includes it.  The second libpeerguard row runs the same filters on jansson trees "
-               "(`evaluate_select`), the form used when every decision is reported, with `PEERGUARD_EXPLAIN`, "
-               "and for policies that read whole records; \"with decisions\" is `evaluate_batch` on those "
-               "trees, which also builds a decision object for each matched record.  Records per second are "
+               "(`evaluate_select`).  That form is used when every decision is reported, with "
+               "`PEERGUARD_EXPLAIN`, and for policies that read whole records.  \"with decisions\" is "
+               "`evaluate_batch` on those trees, which also builds a decision object for each matched record.  Records per second are "
                "from CPU time of the process, because the machine may be shared; the wall clock is beside it.\n")
     out.append("| engine | CPU seconds | wall seconds | records/s (CPU) | matched |\n|---|---:|---:|---:|---:|")
     out.append("| Cloud Custodian %s `filter_resources` | %.3f | %.3f | %.0f | %d |"
@@ -226,7 +226,7 @@ def section_sweep(out, r):
                  for run in runs]
         out.append("  By concurrency: %s." % "; ".join(steps))
     out.append("")
-    out.append("moto's server is one Python process that spends more CPU on each call than peerguard does, and on "
+    out.append("moto's server is one Python process that spends more CPU on each call than peerguard does.  On "
                "this 2-core machine it shares the CPUs with peerguard, the proxy and any other jobs, so the "
                "time stops falling once moto is busy.  peerguard's own CPU time stays a small fraction of "
                "the wall clock at every concurrency.\n")

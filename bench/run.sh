@@ -139,12 +139,12 @@ if command -v valgrind >/dev/null; then
 	# Where the filter loop's instructions go, for the report.
 	callgrind_annotate --inclusive=yes "$OUT/callgrind.out" 2>/dev/null | "$PYTHON" -c '
 import json, re, sys
-wanted = ["select_table", "fast_plan_eval_row", "row_match", "row_cross_account", "value_match", "json_array",
+functions = ["select_table", "fast_plan_eval_row", "row_match", "row_cross_account", "value_match", "json_array",
           "json_stringn_nocheck", "json_array_append_new", "batch_result_clear", "malloc", "calloc", "free"]
 found = {}
 for line in sys.stdin:
     m = re.match(r"\s*([\d,]+) \(\s*[\d.]+%\)\s+\S*?:(\w+)(?:\.\S*)? \[", line)
-    if m and m.group(2) in wanted and m.group(2) not in found:
+    if m and m.group(2) in functions and m.group(2) not in found:
         found[m.group(2)] = int(m.group(1).replace(",", ""))
 print(json.dumps(found))' > "$OUT/filter_profile.json"
 	zlib_ir=$(ir 'inflate_file*' "$BUILD/bench/log_bench" "$BENCH/policies/cloudtrail.yml" --only zlib "$first_log")

@@ -172,7 +172,7 @@ typedef struct peerguard_policy_set peerguard_policy_set;
  * caches each body by URL and headers for its lifetime; a failure is
  * retried after 60 seconds of evaluation time.
  *
- * A failure fails closed: at load it fails the load; at evaluation the
+ * A failure fails closed.  At load it fails the load.  At evaluation the
  * filter fails for that record, which is reported as an error in the
  * result and never matches.  It is never taken as an empty list of values.
  *

@@ -432,15 +432,17 @@ typedef struct peerguard_fetcher_options {
  * redirect leaves the host.  A status of 400 or more is an error.
  *
  * s3://BUCKET/KEY: GetObject signed with SigV4 (service s3).  The query
- * may hold versionId (or c7n's VersionId) and region, the bucket's region
- * (default: the client's region, then us-east-1).  An endpoint from
- * AWS_ENDPOINT_URL_S3, the client's endpoint_url or AWS_ENDPOINT_URL is
- * addressed path-style (ENDPOINT/BUCKET/KEY); otherwise the AWS endpoint
- * virtual-hosted (BUCKET.s3.REGION.amazonaws.com), or path-style when
- * the bucket name has a dot.  The policy's headers are not sent to S3.
+ * may contain versionId (or c7n's VersionId) and region, the bucket's
+ * region (default: the client's region, then us-east-1).  An endpoint
+ * from AWS_ENDPOINT_URL_S3, the client's endpoint_url or AWS_ENDPOINT_URL
+ * is addressed path-style (ENDPOINT/BUCKET/KEY).  Otherwise the AWS
+ * endpoint is addressed virtual-hosted (BUCKET.s3.REGION.amazonaws.com),
+ * or path-style when the bucket name has a dot.  The policy's headers are
+ * not sent to S3.
  *
- * Each fetch makes one attempt.  Bodies are returned as received; the core
- * decompresses gzip bodies.
+ * Each fetch makes one attempt.  A body that starts with the gzip magic
+ * (a .gz object) is decompressed within max_bytes, so the size limit
+ * bounds the decompressed body too.
  *
  * @param out   receives a new fetcher, freed with peerguard_fetcher_free
  * @param opts  options, or NULL for defaults

@@ -17,7 +17,7 @@
  * number jansson might refuse, or an object of many keys.  Such a record
  * is parsed with jansson during the scan and marked slow, and its cells
  * are not used.  The
- * full tree of any other record is built when something asks for it.
+ * full tree of any other record is built on first use.
  * Anything input_parse would read differently or reject (another document
  * shape, a syntax error, a record without VpcPeeringConnectionId, nesting
  * deeper than max_depth) makes the scan give up, so the caller parses the

@@ -568,11 +568,12 @@ static void evaluate_event(run *r, const input_item *item)
 
 /*
  * Runs every pull and periodic policy over all describe records of the
- * input at once, as c7n runs a policy over one describe call: over the
- * batch's table when there is one and the policy can, else over the
- * records' trees.  Returns an array of count batch results (one per
- * policy; cloudtrail ones empty) and in *index_out the position of each
- * item among the describe records, or NULL when out of memory.
+ * input at once, as c7n runs a policy over one describe call.  A policy
+ * runs over the batch's table when there is one and the policy can, else
+ * over the records' trees.  Returns an array of count batch results, one
+ * per policy (empty for cloudtrail ones), or NULL when out of memory.
+ * *index_out receives the position of each item among the describe
+ * records.
  */
 static batch_result *select_describe(run *r, input_batch *batch, size_t **index_out)
 {

@@ -8,11 +8,11 @@
 #include "core/input.h"
 
 /**
- * Evaluates the records of batch (borrowed; the trees of table rows are
- * built in it when needed) against every policy of set, as
- * peerguard_evaluate does after parsing: the batch's errors are copied
- * into the result.  On success *out is a new result,
- * freed with peerguard_result_free.  Returns 0, or a negative code: the
+ * Evaluates the records of batch (borrowed) against every policy of set,
+ * as peerguard_evaluate does after parsing.  The trees of table rows are
+ * built in the batch when needed, and the batch's errors are copied into
+ * the result.  On success *out is a new result, freed with
+ * peerguard_result_free.  Returns 0, or a negative code: the
  * first input error when the batch has no record, or PEERGUARD_ENOMEM.
  */
 int evaluate_batch(peerguard_result **out, const peerguard_policy_set *set, const peerguard_context *ctx,
@@ -30,10 +30,10 @@ int evaluate_select(unsigned char *matched, const peerguard_policy_set *set, con
 
 /**
  * Runs the filters of every pull and periodic policy of set over the
- * describe records of batch (borrowed; a table stays a table where the
- * policies allow), as evaluate_batch selects them before building
- * decisions: matched[i] becomes 1 when some policy matched item i.
- * Returns 0, or -1 when out of memory.
+ * describe records of batch (borrowed), as evaluate_batch selects them
+ * before building decisions.  A table stays a table where the policies
+ * allow.  matched[i] becomes 1 when some policy matched item i.  Returns
+ * 0, or -1 when out of memory.
  */
 int evaluate_select_batch(unsigned char *matched, const peerguard_policy_set *set, const peerguard_context *ctx,
 	input_batch *batch);

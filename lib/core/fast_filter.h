@@ -83,7 +83,7 @@ int fast_plan_bind(fast_plan *plan, const describe_table *t);
 /**
  * Runs the bound plan on record row of t as fast_plan_eval runs it on the
  * record's tree, with the same results, violations and failures.  Steps
- * read the cells; a slow row, a cell of another type than string, and a
+ * read the cells.  A slow row, a cell of another type than string, and a
  * step with no cell build the row's tree and use it.
  */
 void fast_plan_eval_row(int *matched, fast_plan *plan, describe_table *t, size_t row, eval_record *rec,

@@ -47,10 +47,9 @@ typedef struct input_parser {
  * batch->errors naming the input and record index; parsing goes on.
  *
  * With a projection, a describe document becomes a table (see
- * describe_table.h) whose rows are the batch's items; the table needs the
- * text, so when owned is not NULL and *owned is data, the parse may take
- * that allocation and set *owned to NULL, and otherwise it copies the
- * text.  Returns 0, or a negative code when nothing could be done at all.
+ * describe_table.h) whose rows are the batch's items.  The table needs the
+ * text.  When owned is not NULL and *owned is data, the parse may take
+ * that allocation and set *owned to NULL; otherwise it copies the text.  Returns 0, or a negative code when nothing could be done at all.
  */
 int input_parse(input_batch *batch, const char *data, size_t len, char **owned, const projection *proj,
 	const char *name, peerguard_input_kind kind, const peerguard_limits *limits, peerguard_error *err);

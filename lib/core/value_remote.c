@@ -120,6 +120,7 @@ static json_t *fetch_values(remote_cache *cache, const char *url, const char *co
 		cache->userdata);
 	if (rc < 0 || !body) {
 		int code = rc == PEERGUARD_ELIMIT || rc == PEERGUARD_ENOMEM ? rc : PEERGUARD_EIO;
+		const char *reason;
 
 		/* The fetcher must keep secrets out of its message; mask the raw URL and header values in case. */
 		errbuf[sizeof(errbuf) - 1] = '\0';
@@ -136,8 +137,13 @@ static json_t *fetch_values(remote_cache *cache, const char *url, const char *co
 			}
 		}
 		free(body);
-		error_set(err, code, NULL, "value_from url '%s' could not be fetched: %s", shown,
-			errbuf[0] ? errbuf : rc < 0 ? peerguard_strerror(rc) : "the fetcher returned no body");
+		if (errbuf[0])
+			reason = errbuf;
+		else if (rc < 0)
+			reason = peerguard_strerror(rc);
+		else
+			reason = "the fetcher returned no body";
+		error_set(err, code, NULL, "value_from url '%s' could not be fetched: %s", shown, reason);
 		return NULL;
 	}
 	if (len > limits->max_input_bytes) {

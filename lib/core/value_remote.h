@@ -33,7 +33,7 @@ int remote_cache_can_fetch(const remote_cache *cache);
 /**
  * Returns the values of url fetched with headers and parsed by parse (a new
  * reference), from the cache when an earlier call stored them under the
- * same key.  key_extra tells apart sources that parse the same body
+ * same key.  key_extra distinguishes sources that parse the same body
  * differently (format and expr).  now is the evaluation time, used to retry
  * a failure after REMOTE_RETRY_SECONDS.  Returns NULL with err filled on
  * failure.  Thread-safe.

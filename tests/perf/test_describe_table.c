@@ -9,7 +9,7 @@
  * each thing the scan leaves to jansson or to input_parse, and seeded
  * random byte-level changes of a valid document.  Other tests call the
  * scan directly to show which documents it keeps, which records it marks
- * slow, and what its cells hold.
+ * slow, and what its cells contain.
  */
 #include <check.h>
 #include <dirent.h>
@@ -66,7 +66,7 @@ static char *decision_text(const peerguard_decision *d)
 }
 
 /* Evaluates data with the table allowed and with every record parsed; everything must be equal. */
-static void compare(const peerguard_policy_set *set, const char *data, size_t len, const char *what)
+static void compare(const peerguard_policy_set *set, const char *data, size_t len, const char *label)
 {
 	peerguard_context table = PEERGUARD_CONTEXT_INIT, trees = PEERGUARD_CONTEXT_INIT;
 	peerguard_result *a = NULL, *b = NULL;
@@ -80,29 +80,29 @@ static void compare(const peerguard_policy_set *set, const char *data, size_t le
 	ra = peerguard_evaluate(&a, set, &table, PEERGUARD_INPUT_AUTO, data, len, "in", &ea);
 	rb = peerguard_evaluate(&b, set, &trees, PEERGUARD_INPUT_AUTO, data, len, "in", &eb);
 	comparisons++;
-	ck_assert_msg(ra == rb, "%s: return code %d with the table, %d with trees", what, ra, rb);
+	ck_assert_msg(ra == rb, "%s: return code %d with the table, %d with trees", label, ra, rb);
 	if (ra != 0) {
-		ck_assert_msg(strcmp(ea.message, eb.message) == 0, "%s: error '%s' with the table, '%s' with trees", what,
+		ck_assert_msg(strcmp(ea.message, eb.message) == 0, "%s: error '%s' with the table, '%s' with trees", label,
 			ea.message, eb.message);
 		return;
 	}
 	ck_assert_msg(peerguard_result_count(a) == peerguard_result_count(b), "%s: %zu decisions with the table, %zu with trees",
-		what, peerguard_result_count(a), peerguard_result_count(b));
+		label, peerguard_result_count(a), peerguard_result_count(b));
 	for (size_t i = 0; i < peerguard_result_count(a); i++) {
 		char *x = decision_text(peerguard_result_get(a, i));
 		char *y = decision_text(peerguard_result_get(b, i));
 
-		ck_assert_msg(strcmp(x, y) == 0, "%s: decision %zu differs:\n%s\n%s", what, i, x, y);
+		ck_assert_msg(strcmp(x, y) == 0, "%s: decision %zu differs:\n%s\n%s", label, i, x, y);
 		peerguard_free(x);
 		peerguard_free(y);
 	}
 	ck_assert_msg(peerguard_result_error_count(a) == peerguard_result_error_count(b),
-		"%s: %zu errors with the table, %zu with trees", what, peerguard_result_error_count(a),
+		"%s: %zu errors with the table, %zu with trees", label, peerguard_result_error_count(a),
 		peerguard_result_error_count(b));
 	for (size_t i = 0; i < peerguard_result_error_count(a); i++) {
 		ck_assert_int_eq(peerguard_result_error(a, i, &ea), 0);
 		ck_assert_int_eq(peerguard_result_error(b, i, &eb), 0);
-		ck_assert_msg(strcmp(ea.message, eb.message) == 0, "%s: error %zu differs:\n%s\n%s", what, i, ea.message,
+		ck_assert_msg(strcmp(ea.message, eb.message) == 0, "%s: error %zu differs:\n%s\n%s", label, i, ea.message,
 			eb.message);
 	}
 	peerguard_result_free(a);
@@ -188,10 +188,10 @@ START_TEST(table_matches_trees)
 	int count;
 
 	for (size_t i = 0; i < sizeof(documents) / sizeof(documents[0]); i++) {
-		char what[64];
+		char label[64];
 
-		snprintf(what, sizeof(what), "document %zu", i);
-		compare(set, documents[i], strlen(documents[i]), what);
+		snprintf(label, sizeof(label), "document %zu", i);
+		compare(set, documents[i], strlen(documents[i]), label);
 	}
 
 	/* Objects of more keys than the scan compares for duplicates, with and without a late duplicate. */
@@ -235,14 +235,14 @@ START_TEST(table_matches_trees_on_mutations)
 	char *buf = malloc(len + 2);
 
 	for (int i = 0; i < 3000; i++) {
-		char what[64];
+		char label[64];
 		size_t at = (size_t)rand_r(&seed) % len, n = len;
-		int how = rand_r(&seed) % 3;
+		int change = rand_r(&seed) % 3;
 
 		memcpy(buf, doc, len);
-		if (how == 0) {
+		if (change == 0) {
 			buf[at] = bytes[rand_r(&seed) % (sizeof(bytes) - 1)];
-		} else if (how == 1) {
+		} else if (change == 1) {
 			memmove(buf + at, buf + at + 1, len - at - 1);
 			n = len - 1;
 		} else {
@@ -250,8 +250,8 @@ START_TEST(table_matches_trees_on_mutations)
 			buf[at] = bytes[rand_r(&seed) % (sizeof(bytes) - 1)];
 			n = len + 1;
 		}
-		snprintf(what, sizeof(what), "mutation %d (byte %zu, kind %d)", i, at, how);
-		compare(set, buf, n, what);
+		snprintf(label, sizeof(label), "mutation %d (byte %zu, kind %d)", i, at, change);
+		compare(set, buf, n, label);
 	}
 	ck_assert_uint_ge(comparisons, 3000);
 	free(buf);

@@ -306,12 +306,15 @@ def test_endpoint_password_never_printed(tmp_path, faults):
                         "--max-attempts", "2", "describe", secrets=(password,))
         assert (run.rc < 0) == fails, run.last
         if fails:
-            assert "user:***@" not in run.error["message"] and "***@" in run.error["message"], run.error
+            assert "user:***@" not in run.error["message"], run.error
+            assert "***@" in run.error["message"], run.error
             assert run.error["endpoint"].startswith("http://***@"), run.error
-            assert run.log_lines("WARN") and all("***@" in line for line in run.log_lines("WARN")), run.stderr
+            assert run.log_lines("WARN"), run.stderr
+            assert all("***@" in line for line in run.log_lines("WARN")), run.stderr
     run = run_probe(tmp_path, "--endpoint-url", "http://user:%s@[bad" % password, "--region", "us-east-1",
                     "describe", secrets=(password,))
-    assert run.rc < 0 and "invalid endpoint URL" in run.error["message"], run.last
+    assert run.rc < 0, run.last
+    assert "invalid endpoint URL" in run.error["message"], run.last
 
 
 # ---- endpoints ----

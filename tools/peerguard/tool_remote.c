@@ -10,7 +10,7 @@
 void tool_remote_init(tool_remote *r, const char *command)
 {
 	r->command = command;
-	r->refuse = 0;
+	r->no_remote_values = 0;
 	r->timeout_ms = 0;
 	r->max_bytes = 0;
 	r->fetcher = NULL;
@@ -23,7 +23,7 @@ int tool_remote_option(tool_remote *r, int opt, const char *arg)
 
 	switch (opt) {
 	case TOOL_NO_REMOTE_VALUES:
-		r->refuse = 1;
+		r->no_remote_values = 1;
 		return 1;
 	case TOOL_FETCH_TIMEOUT:
 		seconds = strtod(arg, &end);
@@ -54,7 +54,7 @@ int tool_remote_setup(tool_remote *r, peerguard_load_options *lopts, const void 
 	peerguard_fetcher *fetcher = NULL;
 	peerguard_error err;
 
-	if (r->refuse)
+	if (r->no_remote_values)
 		return 0;
 	fopts.client_options = client_options;
 	fopts.timeout_ms = r->timeout_ms;

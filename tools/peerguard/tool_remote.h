@@ -24,7 +24,7 @@ enum tool_remote_option { TOOL_NO_REMOTE_VALUES = 3000, TOOL_FETCH_TIMEOUT, TOOL
 /* Settings and the fetcher of one command run. */
 typedef struct tool_remote {
 	const char *command;
-	int refuse;                   /* --no-remote-values */
+	int no_remote_values;         /* --no-remote-values */
 	unsigned int timeout_ms;      /* --fetch-timeout, 0: the fetcher's default */
 	unsigned long long max_bytes; /* --fetch-max-bytes, 0: max_input_bytes */
 	void *fetcher;                /* peerguard_fetcher, or NULL */
